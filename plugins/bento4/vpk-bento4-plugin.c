@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "vpk-bento4.h"
+
+static const VpkOption bento4_options[] = {
+  { "tools_dir", VPK_OPTION_PATH, G_STRUCT_OFFSET (VpkBento4, tools_dir), NULL,
+    "Folder holding Bento4's mp4info, mp4fragment, mp4encrypt and mp4dash (default: PATH)" },
+  { "python", VPK_OPTION_PATH, G_STRUCT_OFFSET (VpkBento4, python), "python3",
+    "Python interpreter that runs mp4dash" },
+  { "timeout", VPK_OPTION_UINT, G_STRUCT_OFFSET (VpkBento4, timeout_seconds), "3600",
+    "Seconds after which a tool is killed" },
+  { NULL }
+};
+
+static const VpkBackend bento4_backend = {
+  .abi_version = VPK_BACKEND_ABI_VERSION,
+  .struct_size = sizeof (VpkBackend),
+  .name = "bento4",
+  .description = "Bento4's command-line tools, as the original service ran them",
+  .instance_size = sizeof (VpkBento4),
+  .options = bento4_options,
+  .stages = {
+    [VPK_STAGE_INGEST] = NULL,
+    [VPK_STAGE_FRAGMENT] = NULL,
+    [VPK_STAGE_ENCRYPT] = NULL,
+    [VPK_STAGE_PACKAGE] = NULL,
+  },
+};
+
+VPK_BACKEND_DEFINE (bento4, bento4_backend)
