@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vpk-gst.h"
 
-#include <gst/gst.h>
-
 static const VpkOption gst_options[] = {
   { "transcode", VPK_OPTION_STRING, G_STRUCT_OFFSET (VpkGst, transcode), "auto",
     "auto: transcode codecs that cannot be packaged as they are; never: refuse them" },
@@ -46,8 +44,8 @@ static const VpkBackend gst_backend = {
   .stages = {
     /* GStreamer 1.22 has no CENC writer and its dashsink is unreliable for files
      * (DESIGN §3): encrypt and package stay with native or bento4. */
-    [VPK_STAGE_INGEST] = NULL,
-    [VPK_STAGE_FRAGMENT] = NULL,
+    [VPK_STAGE_INGEST] = vpk_gst_ingest,
+    [VPK_STAGE_FRAGMENT] = vpk_gst_fragment,
   },
 };
 

@@ -9,10 +9,10 @@ static const VpkBackend native_backend = {
   .instance_size = sizeof (VpkNative),
   .options = NULL,
   .stages = {
-    [VPK_STAGE_INGEST] = NULL,
-    [VPK_STAGE_FRAGMENT] = NULL,
-    [VPK_STAGE_ENCRYPT] = NULL,
-    [VPK_STAGE_PACKAGE] = NULL,
+    [VPK_STAGE_INGEST] = vpk_native_ingest,
+    [VPK_STAGE_FRAGMENT] = vpk_native_fragment,
+    [VPK_STAGE_ENCRYPT] = vpk_native_encrypt,
+    [VPK_STAGE_PACKAGE] = vpk_native_package,
   },
 };
 

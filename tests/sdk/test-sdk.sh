@@ -27,32 +27,31 @@ cc -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden \
    $(pkg-config --cflags --libs vpack-1)
 echo "ok 2 - the example plugin builds against the installed SDK"
 
-big="$scratch/big.bin"; small="$scratch/small.bin"
-head -c 4096 /dev/zero > "$big"
-head -c 100 /dev/zero > "$small"
+media="$scratch/clip.mp4"
+ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=25 -t 1 -c:v libx264 -g 25 "$media"
+size=$(stat -c %s "$media")
 cat > "$scratch/vpack.conf" <<CONF
 [pipeline]
-ingest = sizelimit, testok
-fragment = testok
-encrypt = testok
-package = testok
+ingest = sizelimit, native
 [sizelimit]
-max_size = 1000
+max_size = $((size - 1))
 CONF
 export VPACK_PLUGIN_PATH="$scratch/plugins:$VPACK_PLUGIN_PATH"
 
 set +e
-out=$("$VPACK" probe --config "$scratch/vpack.conf" "$big" 2>&1); status=$?
+out=$("$VPACK" probe --config "$scratch/vpack.conf" "$media" 2>&1); status=$?
 set -e
-if [ "$status" -eq 2 ] && echo "$out" | grep -q "ingest (sizelimit): the input is 4096 bytes"; then
+if [ "$status" -eq 2 ] && echo "$out" | grep -q "ingest (sizelimit): the input is $size bytes"; then
   echo "ok 3 - the plugin refuses a file over its limit (exit 2)"
 else
   echo "not ok 3 - the plugin refuses a file over its limit: status $status, '$out'"; exit 1
 fi
 
-out=$("$VPACK" probe --config "$scratch/vpack.conf" "$small")
-if echo "$out" | grep -q '"container" : "test"'; then
-  echo "ok 4 - a file within the limit passes to the next backend in the list"
+sed -i "s/^max_size = .*/max_size = $size/" "$scratch/vpack.conf"
+out=$("$VPACK" package --config "$scratch/vpack.conf" "$media" -o "$scratch/out" --json \
+      --key hyN9IKGfWKdAwFaE5pm0qg --kid oW5AK5BW43HzbTSKpiu3SQ)
+if echo "$out" | grep -q '"backend" : "native"' && [ -f "$scratch/out/stream.mpd" ]; then
+  echo "ok 4 - a file within the limit passes to native, which packages it"
 else
   echo "not ok 4 - a file within the limit passes to the next backend: '$out'"; exit 1
 fi

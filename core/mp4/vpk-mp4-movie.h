@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <vpack/vpk-version.h>
+
+#include "vpk-mp4-box.h"
+#include "vpk-mp4-fragments.h"
+#include "vpk-mp4-track.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VpkMp4Movie:
+ *
+ * An opened MP4/MOV: its moov in memory and one VpkMp4Track per trak
+ * (samples not loaded). Progressive and fragmented files alike.
+ */
+typedef struct {
+  int                    fd;
+  guint64                file_size;
+  guint32                major_brand;   /* ftyp; 0 without ftyp */
+  VpkMp4Box             *ftyp;          /* (owned) (nullable) */
+  VpkMp4Box             *moov;          /* (owned) */
+  guint32                timescale;     /* mvhd */
+  guint64                duration;      /* mvhd (or mehd), in @timescale; 0 when unknown */
+  VpkMp4FragmentReader  *fragments;     /* (owned) (nullable): set for fragmented files */
+  GPtrArray             *traks;         /* (element-type VpkMp4Box) (transfer none) */
+  GPtrArray             *tracks;        /* (element-type VpkMp4Track) (owned) */
+} VpkMp4Movie;
+
+/* Opens @path: sniffs it (VPK_ERROR_NOT_SUPPORTED when not ISO BMFF), walks
+ * the top-level boxes (a box past the end of file is VPK_ERROR_INVALID_DATA),
+ * loads moov and reads each trak. */
+VPK_API VpkMp4Movie *vpk_mp4_movie_open (const char  *path,
+                                         GError     **error);
+VPK_API void         vpk_mp4_movie_free (VpkMp4Movie *movie);
+/* Loads the samples of tracks->pdata[@index], from stbl or from the moofs. */
+VPK_API gboolean     vpk_mp4_movie_load_samples (VpkMp4Movie  *movie,
+                                                 guint         index,
+                                                 GError      **error);
+/* Counts them only (cheap; for tracks that are not packaged). */
+VPK_API gboolean     vpk_mp4_movie_count_samples (VpkMp4Movie  *movie,
+                                                  guint         index,
+                                                  GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkMp4Movie, vpk_mp4_movie_free)
+
+G_END_DECLS

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <vpack/vpk-version.h>
+
+#include "vpk-mp4-box.h"
+
+G_BEGIN_DECLS
+
+/* ISO sample_flags (14496-12 8.8.3.1) for a sync sample and for any other. */
+#define VPK_MP4_SAMPLE_FLAGS_SYNC     0x02000000u  /* depends on no other sample */
+#define VPK_MP4_SAMPLE_FLAGS_NON_SYNC 0x01010000u  /* depends on others, is_non_sync */
+#define VPK_MP4_SAMPLE_IS_SYNC(flags) (((flags) & 0x00010000u) == 0)
+
+/* Most samples one track may have (bounds the sample array). */
+#define VPK_MP4_MAX_SAMPLES (1u << 23)
+
+/**
+ * VpkMp4Sample:
+ *
+ * One sample of a track, 32 bytes, whether it came from progressive sample
+ * tables or from moof/trun.
+ */
+typedef struct {
+  guint64 offset;      /* absolute file offset of its data */
+  gint64  dts;         /* decode time in the media timescale, first sample at 0 */
+  guint32 size;
+  guint32 duration;
+  gint32  cts_offset;  /* composition minus decode time */
+  guint32 flags;       /* ISO sample_flags; see VPK_MP4_SAMPLE_IS_SYNC */
+} VpkMp4Sample;
+
+/**
+ * VpkMp4Track:
+ *
+ * What a trak says about its media, plus (when loaded) its samples.
+ */
+typedef struct {
+  guint32    track_id;
+  guint32    handler;          /* hdlr handler_type: 'vide', 'soun', ... */
+  guint32    timescale;        /* mdhd */
+  guint64    media_duration;   /* mdhd, in @timescale; 0 when unknown */
+  char       language[4];      /* ISO 639-2/T, "und" when unknown */
+  guint32    entry_type;       /* the first stsd entry's fourcc (encv for encrypted) */
+  guint32    codec;            /* the original format: frma for encv/enca, else entry_type */
+  gboolean   encrypted;
+  guint32    n_entries;        /* stsd entry_count */
+  VpkMp4Box *sample_entry;     /* (owned) (nullable): a copy of the first stsd entry */
+  guint32    width;
+  guint32    height;
+  guint32    channels;
+  guint32    sample_rate;
+  /* Edit list (elst), in the movie timescale for durations, media for times. */
+  guint32    movie_timescale;
+  guint64    edit_empty_duration;  /* a leading empty edit (start delay) */
+  gint64     edit_media_time;      /* media_time of the first non-empty edit; 0 if none */
+  guint64    edit_duration;        /* its segment_duration, 0 when absent */
+  /* Samples: filled by vpk_mp4_track_load_samples() or from fragments. */
+  GArray    *samples;          /* (element-type VpkMp4Sample) (nullable) */
+  guint64    n_samples;        /* stsz count even when @samples is not loaded */
+  guint64    total_size;       /* bytes of sample data */
+  guint64    total_duration;   /* sum of sample durations, media timescale */
+  guint32    common_duration;  /* the duration every sample has, 0 when they differ */
+} VpkMp4Track;
+
+/* Reads tkhd, mdia/mdhd, hdlr, stsd and elst of @trak; no samples yet. */
+VPK_API VpkMp4Track *vpk_mp4_track_new (const VpkMp4Box  *trak,
+                                        guint32           movie_timescale,
+                                        GError          **error);
+VPK_API void         vpk_mp4_track_free (VpkMp4Track *track);
+
+/* Expands stts/ctts/stsc/stsz/stco/stss of @trak into @track->samples,
+ * checking every count against its box and every sample against @file_size. */
+VPK_API gboolean     vpk_mp4_track_load_samples (VpkMp4Track      *track,
+                                                 const VpkMp4Box  *trak,
+                                                 guint64           file_size,
+                                                 GError          **error);
+/* Counts samples and durations only (stsz, stts), for tracks that are not packaged. */
+VPK_API gboolean     vpk_mp4_track_count_samples (VpkMp4Track      *track,
+                                                  const VpkMp4Box  *trak,
+                                                  GError          **error);
+/* Recomputes n_samples, total_size, total_duration and common_duration from @samples. */
+VPK_API void         vpk_mp4_track_update_totals (VpkMp4Track *track);
+
+/* TRUE for avc1/avc3/hvc1/hev1, AAC in mp4a, ac-3 and ec-3. */
+VPK_API gboolean     vpk_mp4_track_is_packageable (const VpkMp4Track *track);
+VPK_API gboolean     vpk_mp4_track_is_video (const VpkMp4Track *track);
+VPK_API gboolean     vpk_mp4_track_is_audio (const VpkMp4Track *track);
+/* (nullable): the codec configuration box (avcC, hvcC, esds, dac3, dec3). */
+VPK_API VpkMp4Box   *vpk_mp4_track_get_config (const VpkMp4Track *track);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkMp4Track, vpk_mp4_track_free)
+
+G_END_DECLS

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Queries on packaged_content and job_events: create, read, state changes. */
+#include "vpk-store.h"
+#include "vpk-store-private.h"
+
+#include <string.h>
+
+static gint64
+to_int (const char *text)
+{
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+VpkJobRow *
+vpk_store_job_from_result (VpkDbResult *r, guint i)
+{
+  VpkJobRow *row = g_new0 (VpkJobRow, 1);
+  const char *progress = vpk_db_result_get (r, i, 4);
+
+  row->id = to_int (vpk_db_result_get (r, i, 0));
+  row->input_id = to_int (vpk_db_result_get (r, i, 1));
+  row->status = g_strdup (vpk_db_result_get (r, i, 2));
+  row->stage = g_strdup (vpk_db_result_get (r, i, 3));
+  row->progress = progress != NULL ? g_ascii_strtod (progress, NULL) : 0.0;
+  row->kid = g_strdup (vpk_db_result_get (r, i, 5));
+  row->url = g_strdup (vpk_db_result_get (r, i, 6));
+  row->error = g_strdup (vpk_db_result_get (r, i, 7));
+  row->created_at = g_strdup (vpk_db_result_get (r, i, 8));
+  row->updated_at = g_strdup (vpk_db_result_get (r, i, 9));
+  row->output_path = g_strdup (vpk_db_result_get (r, i, 10));
+  row->scheme = g_strdup (vpk_db_result_get (r, i, 11));
+  row->encrypt = g_strdup (vpk_db_result_get (r, i, 12));
+  row->profile = g_strdup (vpk_db_result_get (r, i, 13));
+  row->segment_duration_ms = (guint) to_int (vpk_db_result_get (r, i, 14));
+  row->cancel_requested = to_int (vpk_db_result_get (r, i, 15)) != 0;
+  row->attempts = (guint) to_int (vpk_db_result_get (r, i, 16));
+  row->license_token = g_strdup (vpk_db_result_get (r, i, 17));
+  return row;
+}
+
+gboolean
+vpk_store_job_insert (VpkDb *db, const VpkJobSpec *spec, gint64 *out_id, GError **error)
+{
+  static const char sql[] =
+    "INSERT INTO packaged_content (input_content_id, status, kid, sealed_key, license_token, "
+    "scheme, encrypt_tracks, profile, segment_duration_ms, created_at, updated_at) "
+    "SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) "
+    "FROM input_content WHERE id = ?";
+  const VpkPackageOptions *o = spec->options;
+  VpkDbParam params[] = {
+    VPK_DB_S (VPK_STATUS_QUEUED), VPK_DB_S (spec->kid), VPK_DB_S (spec->sealed_key),
+    VPK_DB_S (spec->license_token), VPK_DB_S (vpk_scheme_to_string (o->scheme)),
+    VPK_DB_S (vpk_encrypt_tracks_to_string (o->encrypt)),
+    VPK_DB_S (vpk_profile_to_string (o->profile)), VPK_DB_I (o->segment_duration_ms),
+    VPK_DB_I (spec->input_id),
+  };
+  g_autoptr(VpkDbResult) result = NULL;
+
+  if (!vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), &result, error))
+    return FALSE;
+  if (result->affected == 0) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_NOT_FOUND,
+                 "No input content %" G_GINT64_FORMAT, spec->input_id);
+    return FALSE;
+  }
+  *out_id = result->insert_id;
+  return vpk_store_job_set_state (db, *out_id, VPK_STATUS_QUEUED, NULL, 0.0, -1.0, NULL, error);
+}
+
+VpkJobRow *
+vpk_store_job_get (VpkDb *db, gint64 id, GError **error)
+{
+  static const char sql[] = "SELECT " VPK_JOB_COLUMNS " FROM packaged_content p WHERE p.id = ?";
+  VpkDbParam params[] = { VPK_DB_I (id) };
+  g_autoptr(VpkDbResult) result = NULL;
+
+  if (!vpk_db_exec (db, sql, params, 1, &result, error))
+    return NULL;
+  if (result->rows->len == 0) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_NOT_FOUND,
+                 "No packaged content %" G_GINT64_FORMAT, id);
+    return NULL;
+  }
+  return vpk_store_job_from_result (result, 0);
+}
+
+GPtrArray *
+vpk_store_job_list (VpkDb       *db,
+                    const char  *status,
+                    gint64       offset,
+                    gint64       limit,
+                    gint64      *out_total,
+                    GError     **error)
+{
+  static const char sql[] =
+    "SELECT " VPK_JOB_COLUMNS " FROM packaged_content p WHERE (? IS NULL OR p.status = ?) "
+    "ORDER BY p.id DESC LIMIT ? OFFSET ?";
+  static const char count_sql[] =
+    "SELECT COUNT(*) FROM packaged_content WHERE (? IS NULL OR status = ?)";
+  VpkDbParam params[] = { VPK_DB_S (status), VPK_DB_S (status), VPK_DB_I (limit),
+                          VPK_DB_I (offset) };
+  g_autoptr(VpkDbResult) result = NULL;
+  g_autoptr(VpkDbResult) count = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) vpk_job_row_free);
+
+  if (!vpk_db_exec (db, sql, params, 4, &result, error) ||
+      !vpk_db_exec (db, count_sql, params, 2, &count, error))
+    return NULL;
+  for (guint i = 0; i < result->rows->len; i++)
+    g_ptr_array_add (rows, vpk_store_job_from_result (result, i));
+  *out_total = to_int (vpk_db_result_get (count, 0, 0));
+  return g_steal_pointer (&rows);
+}
+
+gboolean
+vpk_store_job_set_state (VpkDb       *db,
+                         gint64       id,
+                         const char  *status,
+                         const char  *stage,
+                         double       progress,
+                         double       seconds,
+                         const char  *message,
+                         GError     **error)
+{
+  static const char sql[] =
+    "UPDATE packaged_content SET status = ?, stage = ?, progress = ?, "
+    "error = IF(? = 'Failed', ?, error), updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+  static const char event_sql[] =
+    "INSERT INTO job_events (packaged_content_id, status, stage, seconds, message, created_at) "
+    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
+  VpkDbParam params[] = { VPK_DB_S (status), VPK_DB_S (stage), VPK_DB_D (progress),
+                          VPK_DB_S (status), VPK_DB_S (message), VPK_DB_I (id) };
+  VpkDbParam event[] = {
+    VPK_DB_I (id), VPK_DB_S (status), VPK_DB_S (stage),
+    seconds >= 0 ? VPK_DB_D (seconds) : (VpkDbParam) { .type = VPK_DB_NULL },
+    VPK_DB_S (message),
+  };
+
+  return vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), NULL, error) &&
+         vpk_db_exec (db, event_sql, event, G_N_ELEMENTS (event), NULL, error);
+}
+
+gboolean
+vpk_store_job_set_progress (VpkDb *db, gint64 id, double progress, GError **error)
+{
+  static const char sql[] =
+    "UPDATE packaged_content SET progress = ?, updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+  VpkDbParam params[] = { VPK_DB_D (progress), VPK_DB_I (id) };
+
+  return vpk_db_exec (db, sql, params, 2, NULL, error);
+}
+
+gboolean
+vpk_store_job_set_ready (VpkDb       *db,
+                         gint64       id,
+                         const char  *output_path,
+                         const char  *url,
+                         GError     **error)
+{
+  /* One statement: a runnable status with no lease would be claimed again. */
+  static const char sql[] =
+    "UPDATE packaged_content SET status = 'Ready', stage = 'package', progress = 1, "
+    "output_path = ?, url = ?, lease_owner = NULL, lease_until = NULL, "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+  static const char event_sql[] =
+    "INSERT INTO job_events (packaged_content_id, status, stage, created_at) "
+    "VALUES (?, 'Ready', 'package', UTC_TIMESTAMP(6))";
+  VpkDbParam params[] = { VPK_DB_S (output_path), VPK_DB_S (url), VPK_DB_I (id) };
+
+  return vpk_db_exec (db, sql, params, 3, NULL, error) &&
+         vpk_db_exec (db, event_sql, &params[2], 1, NULL, error);
+}
