@@ -132,6 +132,7 @@ print_summary (const Args                 *a,
 int
 vpk_cli_verify (int argc, char **argv)
 {
+  const char *sources[2] = { NULL, NULL };
   g_auto(Args) a = { 0 };
   g_autoptr(GError) error = NULL;
   VpkPackVerifyReport report = { 0 };
@@ -148,7 +149,8 @@ vpk_cli_verify (int argc, char **argv)
     g_printerr ("vpack verify: '%s' does not exist\n", a.path);
     return VPK_EXIT_INPUT;
   }
-  ok = vpk_pack_verify_full (a.path, &kid, &key, a.source, a.dump_hashes ? dump_hash : NULL,
+  sources[0] = a.source;
+  ok = vpk_pack_verify_full (a.path, &kid, &key, sources, a.dump_hashes ? dump_hash : NULL,
                              NULL, NULL, &report, &error);
   vpk_key_clear (&key);
   if (a.json)

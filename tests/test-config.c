@@ -3,13 +3,17 @@
 #include "vpk-config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static char *
 write_config (const char *text)
 {
   g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (g_get_tmp_dir (), "vpack-test.conf", NULL);
+  char *path = NULL;
+  int fd = g_file_open_tmp ("vpack-test-XXXXXX.conf", &path, &error);
 
+  g_assert_no_error (error);
+  close (fd);
   g_assert_true (g_file_set_contents (path, text, -1, &error));
   return path;
 }

@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 typedef struct {
   VpkRegistry *registry;
@@ -38,12 +39,16 @@ static VpkConfig *
 config_from (const char *text)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "vpack-test.conf", NULL);
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("vpack-test-XXXXXX.conf", &path, &error);
   VpkConfig *config;
 
+  g_assert_no_error (error);
+  close (fd);
   g_assert_true (g_file_set_contents (path, text, -1, &error));
   config = vpk_config_load (path, &error);
   g_assert_no_error (error);
+  g_unlink (path);
   return config;
 }
 

@@ -23,7 +23,8 @@ check_private_headers () {
   bad=$(grep -rn --include='*.c' --include='*.h' '#include "[^"]*-private\.h"' core plugins cli server 2>/dev/null |
     while IFS=: read -r file line rest; do
       header=$(echo "$rest" | sed 's/.*#include "\([^"]*\)".*/\1/')
-      [ -e "$(dirname "$file")/$header" ] || echo "$file:$line includes $header from outside its folder"
+      [ -e "$(dirname "$file")/$(basename "$header")" ] ||
+        echo "$file:$line includes $header from outside its folder"
     done)
   [ -z "$bad" ] || { echo "$bad"; return 1; }
 }
@@ -49,7 +50,7 @@ step build "$out/normal" --werror -Dbuildtype=debugoptimized
 run_suite "$out/normal"
 
 # ASan + UBSan: the same suite, every test binary and plugin instrumented.
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:fast_unwind_on_malloc=0"
 export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 step build "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug

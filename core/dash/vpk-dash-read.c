@@ -13,6 +13,11 @@
 
 #define X(s) ((const xmlChar *) (s))
 
+/* Segments of all Representations together: every name is expanded to be
+ * checked, and 64 x 64 Representations of VPK_DASH_MAX_SEGMENTS each (a
+ * 170 KB MPD) would take minutes. */
+#define MAX_TOTAL_SEGMENTS (2 * (guint64) VPK_DASH_MAX_SEGMENTS)
+
 static gboolean
 invalid (GError    **error,
          const char *format,
@@ -290,9 +295,23 @@ read_representation (const xmlNode          *node,
   return invalid (error, "Representation '%s' has no SegmentTemplate or SegmentBase", rep->id);
 }
 
+/* How many names vpk_dash_representation_get_files() would expand. */
+static guint64
+count_segments (const VpkDashRepresentation *rep)
+{
+  guint64 n = 0;
+
+  if (rep->media_template == NULL)
+    return 1;
+  for (guint i = 0; i < rep->timeline->len; i++)
+    n += (guint64) g_array_index (rep->timeline, VpkDashTimelineEntry, i).r + 1;
+  return n;
+}
+
 static gboolean
 read_adaptation_set (const xmlNode          *node,
                      VpkDashManifest        *manifest,
+                     guint64                *n_segments,
                      GError                **error)
 {
   g_autofree char *type = get_prop (node, NULL, "contentType");
@@ -323,8 +342,13 @@ read_adaptation_set (const xmlNode          *node,
                       VPK_DASH_MAX_REPRESENTATIONS);
     id = get_prop (c, NULL, "id");
     rep = vpk_dash_adaptation_set_add_representation (set, id != NULL ? id : "");
-    if (!read_representation (c, node, manifest->profile, rep, error) ||
-        !vpk_dash_representation_get_files (rep, NULL, NULL, error))
+    if (!read_representation (c, node, manifest->profile, rep, error))
+      return FALSE;
+    *n_segments += count_segments (rep);
+    if (*n_segments > MAX_TOTAL_SEGMENTS)
+      return invalid (error, "MPD lists more than %" G_GUINT64_FORMAT " segments in all",
+                      MAX_TOTAL_SEGMENTS);
+    if (!vpk_dash_representation_get_files (rep, NULL, NULL, error))
       return FALSE;
   }
   return TRUE;
@@ -339,6 +363,7 @@ read_mpd (const xmlNode    *root,
   g_autofree char *duration = get_prop (root, NULL, "mediaPresentationDuration");
   g_autofree char *buffer = get_prop (root, NULL, "minBufferTime");
   xmlNode *period = NULL;
+  guint64 n_segments = 0;
 
   if (!is_element (root, VPK_DASH_NS_MPD, "MPD"))
     return invalid (error, "The root element is not an MPEG-DASH <MPD>");
@@ -364,7 +389,7 @@ read_mpd (const xmlNode    *root,
 
   for (xmlNode *c = period->children; c != NULL; c = c->next)
     if (is_element (c, VPK_DASH_NS_MPD, "AdaptationSet") &&
-        !read_adaptation_set (c, manifest, error))
+        !read_adaptation_set (c, manifest, &n_segments, error))
       return FALSE;
   return TRUE;
 }

@@ -134,7 +134,7 @@ track_new (VpkPackVerifier  *v,
   if ((t->track->encrypted && !read_protection (v, t, label, error)) ||
       !read_nal_length_size (t, label, error))
     return NULL;
-  if (v->source != NULL && !vpk_pack_verify_hash_source (v, t, rank, error))
+  if (v->sources != NULL && !vpk_pack_verify_hash_source (v, t, rank, error))
     return NULL;
   return g_steal_pointer (&t);
 }

@@ -34,7 +34,7 @@ typedef struct {
 typedef struct {
   const VpkKey            *kid;
   const VpkKey            *key;
-  VpkMp4Movie             *source;    /* (owned) (nullable) */
+  GPtrArray               *sources;   /* (element-type VpkMp4Movie) (owned) (nullable) */
   VpkPackVerifySampleFunc  func;
   gpointer                 func_data;
   GCancellable            *cancellable;

@@ -9,18 +9,26 @@
 
 #define BATCH_BYTES (4 * 1024 * 1024)
 
+/* The @rank-th packageable track of its kind across @sources, in order. */
 static gint
-find_source_track (VpkMp4Movie  *movie,
-                   gboolean      video,
-                   guint         rank)
+find_source_track (GPtrArray     *sources,
+                   gboolean       video,
+                   guint          rank,
+                   VpkMp4Movie  **out_movie)
 {
-  for (guint i = 0; i < movie->tracks->len; i++) {
-    const VpkMp4Track *t = movie->tracks->pdata[i];
+  for (guint m = 0; m < sources->len; m++) {
+    VpkMp4Movie *movie = sources->pdata[m];
 
-    if (!vpk_mp4_track_is_packageable (t) || vpk_mp4_track_is_video (t) != video)
-      continue;
-    if (rank-- == 0)
-      return (gint) i;
+    for (guint i = 0; i < movie->tracks->len; i++) {
+      const VpkMp4Track *t = movie->tracks->pdata[i];
+
+      if (!vpk_mp4_track_is_packageable (t) || vpk_mp4_track_is_video (t) != video)
+        continue;
+      if (rank-- == 0) {
+        *out_movie = movie;
+        return (gint) i;
+      }
+    }
   }
   return -1;
 }
@@ -79,7 +87,8 @@ vpk_pack_verify_hash_source (VpkPackVerifier     *v,
                              GError             **error)
 {
   gboolean video = vpk_mp4_track_is_video (t->track);
-  gint index = find_source_track (v->source, video, rank);
+  VpkMp4Movie *movie = NULL;
+  gint index = find_source_track (v->sources, video, rank, &movie);
   VpkMp4Track *src;
   GByteArray *hashes;
   char a[5], b[5];
@@ -90,17 +99,17 @@ vpk_pack_verify_hash_source (VpkPackVerifier     *v,
   if (index < 0)
     return vpk_pack_verify_fail (error, "track %u is %s track %u of the package, the source "
                                  "has no such track", t->track->track_id, t->kind, rank + 1);
-  src = v->source->tracks->pdata[index];
+  src = movie->tracks->pdata[index];
   if (src->codec != t->track->codec)
     return vpk_pack_verify_fail (error, "track %u is '%s', its source track %u is '%s'",
                                  t->track->track_id, vpk_mp4_fourcc_to_string (t->track->codec, a),
                                  src->track_id, vpk_mp4_fourcc_to_string (src->codec, b));
-  if (!vpk_mp4_movie_load_samples (v->source, index, error)) {
+  if (!vpk_mp4_movie_load_samples (movie, index, error)) {
     g_prefix_error (error, "source track %u: ", src->track_id);
     return FALSE;
   }
   hashes = g_byte_array_sized_new (src->samples->len * VPK_PACK_VERIFY_HASH_SIZE);
-  if (!hash_samples (v->source->fd, src->samples, v->cancellable, hashes, error)) {
+  if (!hash_samples (movie->fd, src->samples, v->cancellable, hashes, error)) {
     g_byte_array_unref (hashes);
     g_clear_pointer (&src->samples, g_array_unref);
     return FALSE;

@@ -34,7 +34,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MediaFile, media_file_clear)
 static void
 verifier_clear (VpkPackVerifier *v)
 {
-  g_clear_pointer (&v->source, vpk_mp4_movie_free);
+  g_clear_pointer (&v->sources, g_ptr_array_unref);
   g_clear_pointer (&v->tracks, g_ptr_array_unref);
   g_clear_pointer (&v->trex, g_array_unref);
 }
@@ -366,11 +366,31 @@ verify_file (VpkPackVerifier  *v,
   return vpk_pack_verify_check_counts (v, error);
 }
 
+static gboolean
+open_sources (VpkPackVerifier     *v,
+              const char * const  *sources,
+              GError             **error)
+{
+  if (sources == NULL || sources[0] == NULL)
+    return TRUE;
+  v->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) vpk_mp4_movie_free);
+  for (guint i = 0; sources[i] != NULL; i++) {
+    VpkMp4Movie *movie = vpk_mp4_movie_open (sources[i], error);
+
+    if (movie == NULL) {
+      g_prefix_error (error, "the source '%s': ", sources[i]);
+      return FALSE;
+    }
+    g_ptr_array_add (v->sources, movie);
+  }
+  return TRUE;
+}
+
 gboolean
 vpk_pack_verify_full (const char               *path,
                       const VpkKey             *kid,
                       const VpkKey             *key,
-                      const char               *source,
+                      const char * const       *sources,
                       VpkPackVerifySampleFunc   func,
                       gpointer                  user_data,
                       GCancellable             *cancellable,
@@ -383,10 +403,8 @@ vpk_pack_verify_full (const char               *path,
   g_return_val_if_fail (path != NULL && kid != NULL && key != NULL, FALSE);
 
   v.tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) vpk_pack_verify_track_free);
-  if (source != NULL && (v.source = vpk_mp4_movie_open (source, error)) == NULL) {
-    g_prefix_error (error, "the source '%s': ", source);
+  if (!open_sources (&v, sources, error))
     return FALSE;
-  }
   if (g_file_test (path, G_FILE_TEST_IS_DIR) ? !verify_package (&v, path, error)
                                              : !verify_file (&v, path, error))
     return FALSE;
@@ -401,11 +419,11 @@ gboolean
 vpk_pack_verify (const char           *path,
                  const VpkKey         *kid,
                  const VpkKey         *key,
-                 const char           *source,
+                 const char * const   *sources,
                  GCancellable         *cancellable,
                  VpkPackVerifyReport  *out_report,
                  GError              **error)
 {
-  return vpk_pack_verify_full (path, kid, key, source, NULL, NULL, cancellable, out_report,
+  return vpk_pack_verify_full (path, kid, key, sources, NULL, NULL, cancellable, out_report,
                                error);
 }

@@ -24,13 +24,15 @@ typedef struct {
  * @path: a package folder holding stream.mpd, or one (fragmented, encrypted) MP4 file
  * @kid: the KID the content must carry
  * @key: the content key
- * @source: (nullable): the input that was packaged, to compare samples with
+ * @sources: (nullable) (array zero-terminated=1): what was packaged, to compare
+ *   samples with: the input, or the fragmented files made from it (tracks are
+ *   matched by kind and rank across the files, in order)
  * @out_report: (out caller-allocates) (optional): what was checked
  */
 VPK_API gboolean vpk_pack_verify (const char           *path,
                                   const VpkKey         *kid,
                                   const VpkKey         *key,
-                                  const char           *source,
+                                  const char * const   *sources,
                                   GCancellable         *cancellable,
                                   VpkPackVerifyReport  *out_report,
                                   GError              **error);

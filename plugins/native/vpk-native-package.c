@@ -12,19 +12,6 @@ on_progress (double fraction, gpointer data)
   vpk_job_report_progress (data, VPK_STAGE_PACKAGE, fraction * 0.9);
 }
 
-/* The source, when the toolkit can read its samples (MP4/MOV); other containers
- * (Matroska, MPEG-TS through gst) are checked without a sample comparison. */
-static const char *
-comparable_source (VpkJob *job)
-{
-  const VpkMediaInfo *info = vpk_job_get_media_info (job);
-
-  if (info == NULL || (g_strcmp0 (info->container, "mp4") != 0 &&
-                       g_strcmp0 (info->container, "mov") != 0))
-    return NULL;
-  return vpk_job_get_artifact_path (job, VPK_ARTIFACT_SOURCE);
-}
-
 gboolean
 vpk_native_package (gpointer       self,
                     VpkJob        *job,
@@ -58,8 +45,12 @@ vpk_native_package (gpointer       self,
   }
   if (options->verify) {
     g_autoptr(GError) local_error = NULL;
-    gboolean ok = vpk_pack_verify (dir, &params.kid, &key, comparable_source (job), cancellable,
-                                   NULL, &local_error);
+    /* Every decrypted sample against the clear fragmented files it was made from,
+     * whichever backend fragmented them (GStreamer may trim an AAC priming
+     * frame that the source has, so the source itself is not the reference). */
+    gboolean ok = vpk_pack_verify (dir, &params.kid, &key,
+                                   vpk_job_get_artifact (job, VPK_ARTIFACT_FRAGMENTED),
+                                   cancellable, NULL, &local_error);
 
     vpk_key_clear (&key);
     if (!ok) {

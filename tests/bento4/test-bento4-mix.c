@@ -54,9 +54,30 @@ mix_available (VpkRegistry  *registry,
   return TRUE;
 }
 
+/* GStreamer's MP4 demuxer applies the AAC edit list: the priming frame and the
+ * last frame are not in what gst fragments, so its audio is a slice of the source's. */
+static void
+assert_hash_slice (GPtrArray *expected,
+                   GPtrArray *actual,
+                   guint      max_missing)
+{
+  guint offset = 0;
+
+  g_assert_cmpuint (actual->len, >, 0);
+  g_assert_cmpuint (actual->len, <=, expected->len);
+  g_assert_cmpuint (expected->len - actual->len, <=, max_missing);
+  while (offset < expected->len &&
+         g_strcmp0 (g_ptr_array_index (expected, offset), g_ptr_array_index (actual, 0)) != 0)
+    offset++;
+  g_assert_cmpuint (offset + actual->len, <=, expected->len);
+  for (guint i = 0; i < actual->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (actual, i), ==, g_ptr_array_index (expected, offset + i));
+}
+
 static void
 check_output (VpkJob     *job,
-              const char *source)
+              const char *source,
+              gboolean    gst_fragmented)
 {
   g_autoptr(GPtrArray) reps = bento4_test_check_package (
       vpk_job_get_artifact_path (job, VPK_ARTIFACT_PACKAGE));
@@ -75,7 +96,10 @@ check_output (VpkJob     *job,
     g_assert_nonnull (rep);
     bento4_test_assert_probe (rep, i == 0 ? "h264" : "aac");
     actual = bento4_test_rep_hashes (rep, hex);
-    bento4_test_assert_same_hashes (expected, actual);
+    if (gst_fragmented && i == 1)
+      assert_hash_slice (expected, actual, 2);
+    else
+      bento4_test_assert_same_hashes (expected, actual);
   }
 }
 
@@ -107,7 +131,7 @@ test_mix (Fixture *f, gconstpointer data)
   job = bento4_test_job (f->dir, source, &options);
   g_assert_true (vpk_pipeline_run (pipeline, job, VPK_STAGE_INGEST, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  check_output (job, source);
+  check_output (job, source, g_strcmp0 (stages[VPK_STAGE_FRAGMENT], "gst") == 0);
 }
 
 int

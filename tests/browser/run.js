@@ -91,6 +91,7 @@ async function vpackPackage(input, dir, name, opts = {}) {
   if (opts.profile) args.push('--profile', opts.profile);
   if (opts.encrypt) args.push('--encrypt', opts.encrypt);
   if (opts.licenseUrl) args.push('--license-url', opts.licenseUrl);
+  if (opts.extra) args.push(...opts.extra);
   if (process.env.VPACK_PACKAGE_ARGS) args.push(...process.env.VPACK_PACKAGE_ARGS.split(/\s+/).filter(Boolean));
   const r = await run(process.env.VPACK, args);
   const mpd = path.join(out, 'stream.mpd');
@@ -325,6 +326,16 @@ async function playersSuite(ctx, srv, tmp, fixture) {
     // Matroska: native declines it, so the gst backend ingests and fragments it.
     { name: 'mkv-gst-cbcs-live', scheme: 'cbcs', profile: 'live', matroska: true },
   ];
+  // Every stage by Bento4's tools, as the original service: only when they are there.
+  const bento4 = process.env.VPACK_BENTO4_DIR;
+  if (bento4) {
+    variants.push({ name: 'bento4-cbcs-live', scheme: 'cbcs', profile: 'live', extra: [
+      '-s', 'pipeline.ingest=bento4', '-s', 'pipeline.fragment=bento4',
+      '-s', 'pipeline.encrypt=bento4', '-s', 'pipeline.package=bento4',
+      '-s', `bento4.tools_dir=${bento4}`] });
+  } else {
+    skip('Shaka and dash.js play an all-bento4 package', 'VPACK_BENTO4_DIR is not set (Bento4 is not packaged by Debian)');
+  }
   const mkv = path.join(tmp, 'in.mkv');
   const remux = await run('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-i', input, '-c', 'copy', mkv]);
   if (remux.code !== 0) throw new Error('ffmpeg failed to remux the fixture: ' + remux.stderr);
@@ -374,6 +385,8 @@ async function playersSuite(ctx, srv, tmp, fixture) {
     { player: 'dashjs', pkg: 'cenc-live', keys, expect: 'play' },
     { player: 'dashjs', pkg: 'cbcs-on-demand', keys, expect: 'play' },
     { player: 'shaka', pkg: 'mkv-gst-cbcs-live', keys, expect: 'play' },
+    ...(bento4 ? [{ player: 'shaka', pkg: 'bento4-cbcs-live', keys, expect: 'play' },
+                  { player: 'dashjs', pkg: 'bento4-cbcs-live', keys, expect: 'play' }] : []),
     { player: 'shaka', pkg: 'cbcs-live', keys: null, expect: 'fail', label: 'no key', shot: 'shaka-cbcs-live-nokey' },
     { player: 'dashjs', pkg: 'cbcs-live', keys: null, expect: 'fail', label: 'no key' },
     { player: 'shaka', pkg: 'cenc-on-demand', keys: wrong, expect: 'fail', label: 'the wrong key' },

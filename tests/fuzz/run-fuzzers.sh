@@ -87,7 +87,7 @@ for sub in fuzz fuzz-server; do
   folder="$build/tests/$sub"
   [ -d "$folder" ] || continue
   if [ -f "$src/$sub/make-corpus.sh" ]; then
-    sh "$src/$sub/make-corpus.sh" "$folder" | sed "s/^/fuzz: $sub: /"
+    sh "$src/$sub/make-corpus.sh" "$folder" | sed 's/^/fuzz: /'
   fi
   for exe in "$folder"/fuzz-*; do
     [ -f "$exe" ] && [ -x "$exe" ] || continue

@@ -265,6 +265,7 @@ test_api (void)
   g_autoptr(GError) error = NULL;
   VpkPackVerifyReport report = { 0 };
   guint64 counts[2] = { 0, 0 };
+  const char *sources[] = { source, NULL };
   VpkKey kid, key;
 
   if (out == NULL)
@@ -274,7 +275,7 @@ test_api (void)
                   "order; a path that is neither a package nor an MP4 is refused.");
   g_assert_true (vpk_key_parse (PACK_TEST_KID, "kid", &kid, NULL));
   g_assert_true (vpk_key_parse (PACK_TEST_KEY, "key", &key, NULL));
-  g_assert_true (vpk_pack_verify_full (out, &kid, &key, source, count_sample, counts, NULL,
+  g_assert_true (vpk_pack_verify_full (out, &kid, &key, sources, count_sample, counts, NULL,
                                        &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.n_representations, ==, 2);
