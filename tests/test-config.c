@@ -133,13 +133,14 @@ test_config_set (void)
 {
   g_autoptr(VpkConfig) config = vpk_config_new_default ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
 
   g_test_summary ("--set GROUP.KEY=VALUE goes through the same checks as the file.");
   g_assert_true (vpk_config_set (config, "package.scheme=cenc", &error));
   g_assert_cmpint (config->package.scheme, ==, VPK_SCHEME_CENC);
   g_assert_true (vpk_config_set (config, "bento4.tools_dir=/opt/bento4/bin", &error));
-  g_assert_cmpstr (g_key_file_get_value (config->keyfile, "bento4", "tools_dir", NULL), ==,
-                   "/opt/bento4/bin");
+  value = g_key_file_get_value (config->keyfile, "bento4", "tools_dir", NULL);
+  g_assert_cmpstr (value, ==, "/opt/bento4/bin");
   g_assert_false (vpk_config_set (config, "package.scheme=xyz", &error));
   g_assert_error (error, VPK_ERROR, VPK_ERROR_CONFIG);
   g_clear_error (&error);

@@ -209,6 +209,8 @@ vpk_cenc_decrypt_sample (VpkScheme                scheme,
 
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (data != NULL || size == 0, FALSE);
+  /* tenc carries 4 bits each: larger values are a caller's bug (and could wrap). */
+  g_return_val_if_fail (crypt_blocks <= 15 && skip_blocks <= 15, FALSE);
 
   if (iv == NULL || (iv_size != 8 && iv_size != 16)) {
     g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "IV size %u is not 8 or 16", iv_size);

@@ -132,7 +132,7 @@ handler_of (const VpkMp4Box *trak,
 
   if (hdlr == NULL || hdlr->size < 12)
     return FALSE;
-  *out_handler = GUINT32_FROM_BE (*(const guint32 *) (hdlr->data + 8));
+  *out_handler = vpk_pack_read_be32 (hdlr->data + 8);
   return TRUE;
 }
 
@@ -148,7 +148,7 @@ track_id_of (const VpkMp4Box *trak,
   pos = tkhd->data[0] == 1 ? 4 + 16 : 4 + 8;
   if (tkhd->size < pos + 4)
     return FALSE;
-  *out_id = GUINT32_FROM_BE (*(const guint32 *) (tkhd->data + pos));
+  *out_id = vpk_pack_read_be32 (tkhd->data + pos);
   return TRUE;
 }
 
@@ -308,7 +308,7 @@ saio_field (const VpkMp4Box *saio,
     pos += 8;
   if (saio->size < pos + 4)
     return FALSE;
-  count = GUINT32_FROM_BE (*(const guint32 *) (saio->data + pos));
+  count = vpk_pack_read_be32 (saio->data + pos);
   pos += 4;
   *out_width = saio->data[0] == 0 ? 4 : 8;
   if (count != 1 || saio->size < pos + *out_width)

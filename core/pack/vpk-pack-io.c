@@ -18,6 +18,44 @@ struct _VpkPackOutput {
   gboolean       committed;
 };
 
+/* Reads @n samples that lie back to back in the file straight into @out. */
+static gboolean
+read_contiguous (int                  fd,
+                 const VpkMp4Sample  *samples,
+                 guint                n,
+                 GByteArray          *out,
+                 GError             **error)
+{
+  guint64 size = samples[n - 1].offset + samples[n - 1].size - samples[0].offset;
+  guint old_len = out->len;
+
+  g_byte_array_set_size (out, old_len + size);
+  if (!vpk_mp4_pread_all (fd, out->data + old_len, size, samples[0].offset, error)) {
+    g_byte_array_set_size (out, old_len);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Reads a run with small gaps through @scratch, keeping only the samples. */
+static gboolean
+read_with_gaps (int                  fd,
+                const VpkMp4Sample  *samples,
+                guint                n,
+                GByteArray          *scratch,
+                GByteArray          *out,
+                GError             **error)
+{
+  guint64 start = samples[0].offset;
+
+  g_byte_array_set_size (scratch, samples[n - 1].offset + samples[n - 1].size - start);
+  if (!vpk_mp4_pread_all (fd, scratch->data, scratch->len, start, error))
+    return FALSE;
+  for (guint k = 0; k < n; k++)
+    g_byte_array_append (out, scratch->data + (samples[k].offset - start), samples[k].size);
+  return TRUE;
+}
+
 gboolean
 vpk_pack_read_samples (int                  fd,
                        const VpkMp4Sample  *samples,
@@ -25,30 +63,31 @@ vpk_pack_read_samples (int                  fd,
                        GByteArray          *out,
                        GError             **error)
 {
-  g_autofree guint8 *run = NULL;
-  gsize run_capacity = 0;
+  g_autoptr(GByteArray) scratch = NULL;
   guint i = 0;
 
   while (i < n) {
     guint64 start = samples[i].offset;
     guint64 end = start + samples[i].size;
+    gboolean contiguous = TRUE;
     guint j = i + 1;
 
     /* Extend the run while the next sample follows closely. */
     while (j < n && samples[j].offset >= end && samples[j].offset - end <= MAX_GAP &&
            samples[j].offset + samples[j].size - start <= MAX_RUN) {
+      contiguous = contiguous && samples[j].offset == end;
       end = samples[j].offset + samples[j].size;
       j++;
     }
-    if (end - start > run_capacity) {
-      run_capacity = end - start;
-      g_free (run);
-      run = g_malloc (run_capacity);
+    if (contiguous) {
+      if (!read_contiguous (fd, samples + i, j - i, out, error))
+        return FALSE;
+    } else {
+      if (scratch == NULL)
+        scratch = g_byte_array_new ();
+      if (!read_with_gaps (fd, samples + i, j - i, scratch, out, error))
+        return FALSE;
     }
-    if (!vpk_mp4_pread_all (fd, run, end - start, start, error))
-      return FALSE;
-    for (guint k = i; k < j; k++)
-      g_byte_array_append (out, run + (samples[k].offset - start), samples[k].size);
     i = j;
   }
   return TRUE;

@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 
 typedef struct _VpkPackOutput VpkPackOutput;
 
+/* A big-endian 32-bit value at any address (box payloads are not aligned). */
+static inline guint32
+vpk_pack_read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
 /* Appends the data of @n samples, in order, to @out. */
 VPK_API gboolean       vpk_pack_read_samples (int                  fd,
                                               const VpkMp4Sample  *samples,

@@ -88,13 +88,13 @@ make_init (const VpkMp4Box *moov,
     gsize pos = tkhd != NULL && tkhd->size > 0 && tkhd->data[0] == 1 ? 20 : 12;
 
     if (tkhd == NULL || tkhd->size < pos + 4 ||
-        GUINT32_FROM_BE (*(const guint32 *) (tkhd->data + pos)) != track_id)
+        vpk_pack_read_be32 (tkhd->data + pos) != track_id)
       vpk_mp4_box_remove (traks->pdata[i]);
   }
   for (guint i = 0; i < trexes->len; i++) {
     VpkMp4Box *trex = trexes->pdata[i];
 
-    if (trex->size < 8 || GUINT32_FROM_BE (*(const guint32 *) (trex->data + 4)) != track_id)
+    if (trex->size < 8 || vpk_pack_read_be32 (trex->data + 4) != track_id)
       vpk_mp4_box_remove (trex);
   }
   vpk_mp4_box_append (root, make_ftyp ());
@@ -371,7 +371,7 @@ segment_file (const char                  *input,
   moov = vpk_mp4_fragment_reader_get_moov (reader);
   mvhd = vpk_mp4_box_get_child (moov, FOURCC ('m', 'v', 'h', 'd'));
   if (mvhd != NULL && mvhd->size >= 24)
-    movie_timescale = GUINT32_FROM_BE (*(const guint32 *) (mvhd->data + (mvhd->data[0] == 1 ? 20 : 12)));
+    movie_timescale = vpk_pack_read_be32 (mvhd->data + (mvhd->data[0] == 1 ? 20 : 12));
   traks = vpk_mp4_box_find_all (moov, "trak");
   for (guint i = 0; i < traks->len; i++) {
     Rep *r = rep_new (manifest, traks->pdata[i], moov, movie_timescale, outdir, params, error);

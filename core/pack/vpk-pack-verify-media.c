@@ -183,7 +183,7 @@ vpk_pack_verify_read_init (VpkPackVerifier  *v,
   g_clear_pointer (&v->trex, g_array_unref);
   v->trex = vpk_mp4_read_trex (moov);
   if (mvhd != NULL && mvhd->size >= 24)
-    timescale = GUINT32_FROM_BE (*(const guint32 *) (mvhd->data + (mvhd->data[0] == 1 ? 20 : 12)));
+    timescale = vpk_pack_read_be32 (mvhd->data + (mvhd->data[0] == 1 ? 20 : 12));
   if (traks->len == 0)
     return vpk_pack_verify_fail (error, "%s has no track", label);
   for (guint i = 0; i < traks->len; i++) {
@@ -319,10 +319,15 @@ load_aux (const VpkPackVerifyTrack  *t,
   g_autofree char *where = g_strdup_printf ("track %u, fragment at offset %" G_GUINT64_FORMAT
                                             " in %s", t->track->track_id, moof_offset, label);
   g_autoptr(VpkCencAuxInfo) aux = NULL;
-  guint32 flags;
+  guint32 flags, count;
 
-  if (senc == NULL || senc->size < 4)
+  if (senc == NULL || senc->size < 8)
     return vpk_pack_verify_fail (error, "%s has no senc box", where), NULL;
+  /* Check the count before parsing, so that a hostile count allocates nothing. */
+  count = vpk_pack_read_be32 (senc->data + 4);
+  if (count != n_samples)
+    return vpk_pack_verify_fail (error, "%s: senc lists %u samples, trun %u", where, count,
+                                 n_samples), NULL;
   aux = vpk_cenc_parse_senc (senc->data, senc->size, t->tenc.per_sample_iv_size, error);
   if (aux == NULL) {
     g_prefix_error (error, "%s: ", where);
@@ -427,9 +432,7 @@ compare_with_source (VpkPackVerifier           *v,
                      const char                *label,
                      GError                   **error)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   guint8 digest[VPK_PACK_VERIFY_HASH_SIZE];
-  gsize digest_len = sizeof digest;
   guint64 n_source = t->source_hashes->len / VPK_PACK_VERIFY_HASH_SIZE;
 
   if (t->n_samples >= n_source)
@@ -437,8 +440,7 @@ compare_with_source (VpkPackVerifier           *v,
                                  "(%" G_GUINT64_FORMAT "): sample %" G_GUINT64_FORMAT " in %s",
                                  t->track->track_id, t->kind, t->source_track_id, n_source,
                                  t->n_samples, label);
-  g_checksum_update (sum, data, size);
-  g_checksum_get_digest (sum, digest, &digest_len);
+  vpk_pack_verify_hash (data, size, digest);
   if (memcmp (digest, t->source_hashes->data + t->n_samples * VPK_PACK_VERIFY_HASH_SIZE,
               VPK_PACK_VERIFY_HASH_SIZE) != 0)
     return vpk_pack_verify_fail (error, "track %u (%s), sample %" G_GUINT64_FORMAT " in %s "
@@ -539,7 +541,7 @@ traf_track_id (const VpkMp4Box *traf)
 
   if (tfhd == NULL || tfhd->size < 8)
     return 0;
-  return GUINT32_FROM_BE (*(const guint32 *) (tfhd->data + 4));
+  return vpk_pack_read_be32 (tfhd->data + 4);
 }
 
 static gboolean

@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 
 #define VPK_PACK_VERIFY_HASH_SIZE 32  /* SHA-256 */
 
+/* The SHA-256 of @data (OpenSSL EVP). */
+void vpk_pack_verify_hash (const guint8 *data,
+                           gsize         size,
+                           guint8        out_digest[VPK_PACK_VERIFY_HASH_SIZE]);
+
 /* One packaged track, as its init segment describes it. */
 typedef struct {
   VpkMp4Track *track;            /* (owned) */

@@ -47,7 +47,7 @@ kid_hex="cd 7e b9 ff 88 f3 4c ae b0 61 85 b0 00 24 e4 c2"
   hex "$cenc/saio-v1" 01 00 00 00 18 73 61 69 6f 01 00 00 00 00 00 00 01 00 00 00 00 00 00 00 50
   # Two samples with 8-byte IVs and subsamples (2 clear + 16 protected, then
   # 3 clear + 16 protected), followed by their 37 bytes.
-  hex "$cenc/senc-iv8-subsamples" 01 00 00 00 34 73 65 6e 63 00 00 00 02 00 00 00 02 \
+  hex "$cenc/senc-iv8-subsamples" 01 00 00 00 30 73 65 6e 63 00 00 00 02 00 00 00 02 \
     00 00 00 00 00 00 00 01 00 01 00 02 00 00 00 10 \
     00 00 00 00 00 00 00 02 00 01 00 03 00 00 00 10 \
     00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 \
@@ -132,13 +132,17 @@ cat > "$mpd/on-demand.mpd" <<'EOF'
 </MPD>
 EOF
 
-# --- MP4 seeds (ffmpeg).
+# --- MP4 seeds (ffmpeg), made in $tmp/mp4 so that only they (not what the
+# fuzzer added to corpus-mp4) are cut into NAL and CENC seeds below.
+mkdir -p "$tmp/mp4"
 if command -v ffmpeg >/dev/null 2>&1; then
-  sh "$here/make-mp4-corpus.sh" "$dir/corpus-mp4" >/dev/null || echo "corpus: make-mp4-corpus.sh failed; corpus-mp4 is partial"
+  sh "$here/make-mp4-corpus.sh" "$tmp/mp4" >/dev/null ||
+    echo "corpus: make-mp4-corpus.sh failed; corpus-mp4 is partial"
 else
   echo "corpus: no ffmpeg; corpus-mp4 has only the shared media"
-  [ -d "$media" ] && find "$media" -name '*.mp4' -size -200k -exec cp {} "$dir/corpus-mp4/" \;
+  [ -d "$media" ] && find "$media" -name '*.mp4' -size -200k -exec cp {} "$tmp/mp4/" \;
 fi
+cp "$tmp"/mp4/* "$dir/corpus-mp4/" 2>/dev/null
 
 # --- Files encrypted by vpack: a clip (from ffmpeg, else a shared file)
 # packaged with each scheme and profile. Each line of $groups lists files that
@@ -179,7 +183,7 @@ fi
 if [ ! -s "$groups" ] && [ -f "$media/mp4ff__prog_8s_enc_dashinit_CENC.mp4" ]; then
   echo "$media/mp4ff__prog_8s_enc_dashinit_CENC.mp4" > "$groups"
 fi
-ls "$dir"/corpus-mp4/* 2>/dev/null >> "$groups"
+ls "$tmp"/mp4/* 2>/dev/null >> "$groups"
 
 if command -v python3 >/dev/null 2>&1; then
   while read -r files; do
@@ -192,5 +196,5 @@ else
 fi
 
 for c in corpus-mp4 corpus-cenc-boxes corpus-nal corpus-dash-mpd; do
-  echo "corpus: $c: $(ls "$dir/$c" | wc -l) seeds"
+  echo "corpus: $c: $(ls "$dir/$c" | wc -l) inputs"
 done

@@ -220,7 +220,10 @@ test_truncated (void)
   g_test_summary ("Cut at every top-level box boundary and inside each box: refused.");
   g_assert_true (g_file_get_contents (path, &data, &size, NULL));
   while (offset + 8 <= size) {
-    guint32 box = GUINT32_FROM_BE (*(guint32 *) (data + offset));
+    guint32 box;
+
+    memcpy (&box, data + offset, 4);  /* unaligned */
+    box = GUINT32_FROM_BE (box);
 
     if (offset > 0)
       probe_mutant ("cut-boundary.mp4", (guint8 *) data, offset, TRUE);
