@@ -17,6 +17,7 @@ static const Command commands[] = {
   { "package", vpk_cli_package, "Package a file as CENC-encrypted MPEG-DASH" },
   { "verify", vpk_cli_verify, "Check a packaged output: segments, decryption, source match" },
   { "keygen", vpk_cli_keygen, "Make a random KID and key, in every accepted form" },
+  { "token", vpk_cli_token, "Make an API token and the hash the service stores" },
   { "plugins", vpk_cli_plugins, "List the backends found, their stages and ABI" },
   { "serve", vpk_cli_serve, "Run the REST service" },
 };

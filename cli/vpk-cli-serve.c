@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `vpack serve [--config FILE] [--state-dir DIR] [--listen HOST:PORT]`: the REST
- * service on a GMainLoop until SIGINT or SIGTERM. */
+/* `vpack serve [--config FILE] [--state-dir DIR] [--listen HOST:PORT]
+ * [--role all|api|worker]`: the REST service, its workers or both, on a
+ * GMainLoop until SIGINT or SIGTERM. */
 #include "vpk-cli.h"
 
 #include <stdio.h>
@@ -11,6 +12,7 @@ typedef struct {
   char  *config_path;
   char  *state_dir;
   char  *listen;
+  char  *role;
   GStrv  sets;
 } ServeArgs;
 
@@ -20,6 +22,7 @@ serve_args_clear (ServeArgs *a)
   g_free (a->config_path);
   g_free (a->state_dir);
   g_free (a->listen);
+  g_free (a->role);
   g_strfreev (a->sets);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServeArgs, serve_args_clear)
@@ -39,6 +42,8 @@ parse_serve_args (ServeArgs *a, int *argc, char ***argv)
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->state_dir,
       "Keep uploads, packages and the private database here", "DIR" },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &a->listen, "Listen on this address", "HOST:PORT" },
+    { "role", 'r', 0, G_OPTION_ARG_STRING, &a->role,
+      "api: HTTP only; worker: jobs only (and /healthz); all: both (default)", "ROLE" },
     { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &a->sets, "Set a config key", "GROUP.KEY=VALUE" },
     { NULL }
   };
@@ -54,26 +59,29 @@ parse_serve_args (ServeArgs *a, int *argc, char ***argv)
   return TRUE;
 }
 
+/* Sets "@key=@value" when @value is given (an option wins over the file). */
+static gboolean
+set_option (VpkConfig *config, const char *key, const char *value, GError **error)
+{
+  g_autofree char *assignment = NULL;
+
+  if (value == NULL)
+    return TRUE;
+  assignment = g_strdup_printf ("%s=%s", key, value);
+  return vpk_config_set (config, assignment, error);
+}
+
 static VpkConfig *
 load_serve_config (ServeArgs *a, GError **error)
 {
   g_autoptr(VpkConfig) config = vpk_cli_load_config (a->config_path,
                                                      (const char * const *) a->sets, error);
-  g_autofree char *state = NULL;
-  g_autofree char *listen = NULL;
 
-  if (config == NULL)
+  if (config == NULL ||
+      !set_option (config, "storage.state_dir", a->state_dir, error) ||
+      !set_option (config, "server.listen", a->listen, error) ||
+      !set_option (config, "server.role", a->role, error))
     return NULL;
-  if (a->state_dir != NULL) {
-    state = g_strdup_printf ("storage.state_dir=%s", a->state_dir);
-    if (!vpk_config_set (config, state, error))
-      return NULL;
-  }
-  if (a->listen != NULL) {
-    listen = g_strdup_printf ("server.listen=%s", a->listen);
-    if (!vpk_config_set (config, listen, error))
-      return NULL;
-  }
   return g_steal_pointer (&config);
 }
 

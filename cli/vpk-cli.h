@@ -20,6 +20,7 @@ typedef int (*VpkCliCommand) (int argc, char **argv);
 
 int  vpk_cli_plugins (int argc, char **argv);
 int  vpk_cli_keygen  (int argc, char **argv);
+int  vpk_cli_token   (int argc, char **argv);
 int  vpk_cli_probe   (int argc, char **argv);
 int  vpk_cli_package (int argc, char **argv);
 int  vpk_cli_verify  (int argc, char **argv);

@@ -255,6 +255,63 @@ parse_role (VpkConfig *c, const char *v, GError **e)
   return TRUE;
 }
 
+char *
+vpk_config_parse_token_hash (const char *text)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *hex = NULL;
+
+  if (strlen (copy) != VPK_TOKEN_HASH_LEN ||
+      g_ascii_strncasecmp (copy, VPK_TOKEN_HASH_PREFIX, strlen (VPK_TOKEN_HASH_PREFIX)) != 0)
+    return NULL;
+  hex = g_ascii_strdown (copy + strlen (VPK_TOKEN_HASH_PREFIX), -1);
+  for (const char *p = hex; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      return NULL;
+  return g_strconcat (VPK_TOKEN_HASH_PREFIX, hex, NULL);
+}
+
+/* A comma-separated list of token hashes; an empty value means none. The
+ * message never quotes the value: a token pasted by mistake must not be logged. */
+static gboolean
+parse_api_tokens (VpkConfig *c, const char *v, GError **e)
+{
+  g_auto(GStrv) parts = g_strsplit (v, ",", -1);
+  g_autoptr(GStrvBuilder) hashes = g_strv_builder_new ();
+  guint n = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++) {
+    g_autofree char *hash = NULL;
+
+    if (*g_strstrip (parts[i]) == '\0')
+      continue;
+    hash = vpk_config_parse_token_hash (parts[i]);
+    if (hash == NULL)
+      return set_error (e, "item %u is not sha256:<64 hex digits> (store the hash of a token, "
+                        "never the token: see `vpack token`)", i + 1);
+    g_strv_builder_add (hashes, hash);
+    n++;
+  }
+  g_clear_pointer (&c->api_tokens, g_strfreev);
+  if (n > 0)
+    c->api_tokens = g_strv_builder_end (hashes);
+  return TRUE;
+}
+
+static gboolean
+parse_legacy_routes (VpkConfig *c, const char *v, GError **e)
+{
+  if (g_strcmp0 (v, "token") == 0)
+    c->legacy_routes = VPK_LEGACY_ROUTES_TOKEN;
+  else if (g_strcmp0 (v, "open") == 0)
+    c->legacy_routes = VPK_LEGACY_ROUTES_OPEN;
+  else if (g_strcmp0 (v, "off") == 0)
+    c->legacy_routes = VPK_LEGACY_ROUTES_OFF;
+  else
+    return set_error (e, "'%s' is not token, open or off", v);
+  return TRUE;
+}
+
 static gboolean
 parse_database_url (VpkConfig *c, const char *v, GError **e)
 {
@@ -296,6 +353,8 @@ static const CoreKey core_keys[] = {
   { "server", "lease_seconds", "30", parse_lease },
   { "server", "max_attempts", "3", parse_attempts },
   { "server", "role", "all", parse_role },
+  { "server", "api_tokens", NULL, parse_api_tokens },
+  { "server", "legacy_routes", "token", parse_legacy_routes },
   { "database", "url", NULL, parse_database_url },
   { "storage", "state_dir", NULL, parse_state_dir },
 };
@@ -365,6 +424,7 @@ vpk_config_free (VpkConfig *config)
   g_free (config->package.license_url);
   g_free (config->listen);
   g_free (config->public_url);
+  g_strfreev (config->api_tokens);
   g_free (config->database_url);
   g_free (config->state_dir);
   g_free (config);

@@ -14,6 +14,17 @@ typedef enum {
   VPK_ROLE_WORKER,
 } VpkRole;
 
+/* [server] legacy_routes: how the original service's routes are reached. */
+typedef enum {
+  VPK_LEGACY_ROUTES_TOKEN,  /* an API token, as a Bearer header or ?token= */
+  VPK_LEGACY_ROUTES_OPEN,   /* no token, as in the original service */
+  VPK_LEGACY_ROUTES_OFF,    /* not served (404) */
+} VpkLegacyRoutes;
+
+/* "sha256:" and 64 hex digits: the stored form of an API token. */
+#define VPK_TOKEN_HASH_PREFIX "sha256:"
+#define VPK_TOKEN_HASH_LEN (sizeof VPK_TOKEN_HASH_PREFIX - 1 + 64)
+
 typedef struct {
   char              *path;          /* the file read, or NULL when only defaults */
   GKeyFile          *keyfile;       /* the file's contents (empty with defaults) */
@@ -33,6 +44,8 @@ typedef struct {
   guint              lease_seconds;
   guint              max_attempts;
   VpkRole            role;
+  char             **api_tokens;    /* "sha256:<64 lower-case hex>" each; NULL when none */
+  VpkLegacyRoutes    legacy_routes;
 
   /* [database] */
   char              *database_url;  /* NULL: a private mariadbd under the state folder */
@@ -55,6 +68,9 @@ VPK_API gboolean   vpk_config_set         (VpkConfig   *config,
                                            const char  *assignment,
                                            GError     **error);
 VPK_API const char *vpk_role_to_string    (VpkRole role);
+/* Checks one "sha256:<64 hex digits>" (surrounding blanks allowed) and returns
+ * it in lower case, or NULL when it is not that form. */
+VPK_API char      *vpk_config_parse_token_hash (const char *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkConfig, vpk_config_free)
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Prometheus counters of this process, behind one lock. */
 #include "vpk-server-private.h"
+#include "vpk-auth.h"
+
+#include <string.h>
 
 static GMutex lock;
 static GHashTable *requests;     /* "route\tstatus" -> count */
@@ -8,6 +11,8 @@ static GHashTable *stage_sum;    /* stage -> double* seconds */
 static GHashTable *stage_count;  /* stage -> count */
 static guint64 bytes_in;
 static guint64 bytes_out;
+static guint64 auth_missing;  /* requests refused: no token */
+static guint64 auth_invalid;  /* requests refused: a token that is not valid */
 
 static void
 ensure_tables (void)
@@ -54,6 +59,17 @@ vpk_metrics_add_bytes_out (guint64 n)
 {
   g_mutex_lock (&lock);
   bytes_out += n;
+  g_mutex_unlock (&lock);
+}
+
+void
+vpk_metrics_count_auth_failure (const char *reason)
+{
+  g_mutex_lock (&lock);
+  if (strcmp (reason, "missing") == 0)
+    auth_missing++;
+  else
+    auth_invalid++;
   g_mutex_unlock (&lock);
 }
 
@@ -139,6 +155,12 @@ vpk_metrics_render (GHashTable *job_counts)
                           "# TYPE vpack_content_bytes_total counter\n"
                           "vpack_content_bytes_total %" G_GUINT64_FORMAT "\n",
                           bytes_in, bytes_out);
+  g_string_append_printf (out, "# HELP vpack_auth_failures_total Requests refused for a missing "
+                          "or invalid API token.\n"
+                          "# TYPE vpack_auth_failures_total counter\n"
+                          "vpack_auth_failures_total{reason=\"missing\"} %" G_GUINT64_FORMAT "\n"
+                          "vpack_auth_failures_total{reason=\"invalid\"} %" G_GUINT64_FORMAT "\n",
+                          auth_missing, auth_invalid);
   render_requests (out);
   g_mutex_unlock (&lock);
   return g_string_free (out, FALSE);

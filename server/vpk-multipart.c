@@ -136,7 +136,9 @@ step_headers (VpkMultipart *mp, gboolean *more, GError **error)
   } else {
     end = memmem (mp->buf->data, mp->buf->len, "\r\n\r\n", 4);
     if (end == NULL) {
-      if (mp->buf->len > VPK_MULTIPART_MAX_HEADERS)
+      /* Up to 3 bytes of the CRLF CRLF may already be here: a block of the
+       * full bound must be accepted wherever the chunks are cut. */
+      if (mp->buf->len > VPK_MULTIPART_MAX_HEADERS + 3)
         return fail (mp, error, "a part's headers are too long");
       *more = FALSE;
       return TRUE;

@@ -4,28 +4,39 @@
 
 #include <string.h>
 
+/* 200 when the database answers, 503 with the reason while it does not (load
+ * balancers then send requests to another process). */
 static gboolean
-health_thread (VpkServer *server, VpkDb *db, gpointer data, VpkReply *reply, GError **error)
+health_thread (VpkServer *server, VpkDb *unused, gpointer data, VpkReply *reply, GError **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GError) db_error = NULL;
+  VpkDb *db = vpk_db_get_for_thread (&db_error);
+  gboolean up = db != NULL && vpk_db_ping (db, &db_error);
 
-  if (!vpk_db_ping (db, error))
-    return FALSE;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, "ok");
+  json_builder_add_string_value (b, up ? "ok" : "unavailable");
   json_builder_set_member_name (b, "database");
-  json_builder_add_string_value (b, "ok");
+  json_builder_add_string_value (b, up ? "ok" : "down");
+  if (!up) {
+    json_builder_set_member_name (b, "reason");
+    json_builder_add_string_value (b, db_error->message);
+  }
+  json_builder_set_member_name (b, "role");
+  json_builder_add_string_value (b, vpk_role_to_string (server->config->role));
   json_builder_set_member_name (b, "version");
   json_builder_add_string_value (b, VPK_VERSION_STRING);
-  vpk_reply_json (reply, 200, b);
+  if (!up)
+    vpk_reply_header (reply, "Retry-After", "5");
+  vpk_reply_json (reply, up ? 200 : 503, b);
   return TRUE;
 }
 
 void
 vpk_route_healthz (VpkServer *server, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
-  vpk_server_defer (server, msg, TRUE, health_thread, NULL, NULL);
+  vpk_server_defer (server, msg, FALSE, health_thread, NULL, NULL);
 }
 
 static gboolean

@@ -53,8 +53,9 @@ create_thread (VpkServer *server, VpkDb *db, gpointer data, VpkReply *reply, GEr
 {
   JobArgs *a = data;
   g_autofree char *kid = vpk_key_format (&a->request.kid, VPK_KEY_FORMAT_BASE64URL);
-  g_autofree char *sealed = vpk_store_key_seal (&a->request.key, error);
   g_autofree char *token = make_token (error);
+  g_autofree char *sealed = token != NULL ? vpk_store_key_seal (&a->request.key, token, error)
+                                          : NULL;
   g_autoptr(VpkJobRow) row = NULL;
   g_autofree char *location = NULL;
   VpkJobSpec spec = {

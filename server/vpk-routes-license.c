@@ -48,7 +48,7 @@ license_thread (VpkServer *server, VpkDb *db, gpointer data, VpkReply *reply, GE
 
   if (!vpk_store_license_lookup (db, l->token, &kid_text, &sealed, error) ||
       !vpk_key_parse (kid_text, "kid", &kid, error) ||
-      !vpk_store_key_unseal (sealed, &key, error))
+      !vpk_store_key_unseal (sealed, l->token, &key, error))
     return FALSE;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "keys");

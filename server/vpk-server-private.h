@@ -26,7 +26,7 @@ struct _VpkServer {
   char        *work_dir;     /* <state>/work: one private folder per job */
   char        *output_dir;   /* <state>/output: published packages, served at /content */
   char        *base_url;
-  char        *owner;        /* lease owner: host:pid */
+  char        *owner;        /* lease owner: host:pid:random */
   guint        lease_source;
 };
 

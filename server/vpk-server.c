@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The service: storage, database, pipeline, workers, and the one route table. */
 #include "vpk-server-private.h"
+#include "vpk-auth.h"
 
 #include <errno.h>
 #include <string.h>
@@ -92,10 +93,15 @@ dispatch (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable
 
     if (!route_matches (routes[i].pattern, path, &arg))
       continue;
+    /* A worker process answers probes only. */
+    if (((VpkServer *) user_data)->config->role == VPK_ROLE_WORKER &&
+        routes[i].func != vpk_route_healthz && routes[i].func != vpk_route_metrics)
+      continue;
     if (strcmp (routes[i].method, method) == 0 ||
         (strcmp (method, "HEAD") == 0 && strcmp (routes[i].method, "GET") == 0)) {
       g_object_set_data (G_OBJECT (msg), "vpk-route", (gpointer) routes[i].name);
-      routes[i].func (user_data, msg, arg, query);
+      if (vpk_auth_check (user_data, msg, routes[i].name, query))  /* replies when not */
+        routes[i].func (user_data, msg, arg, query);
       return;
     }
     g_string_append_printf (allow, "%s%s", allow->len > 0 ? ", " : "", routes[i].method);
@@ -229,12 +235,16 @@ vpk_server_new (VpkConfig  *config,
   g_autoptr(VpkServer) server = g_new0 (VpkServer, 1);
 
   server->config = config;
-  server->owner = g_strdup_printf ("%s:%d", g_get_host_name (), (int) getpid ());
-  if (!make_dirs (server, error))
+  /* host:pid:random: unique even for processes with one pid in containers of one name. */
+  server->owner = g_strdup_printf ("%s:%d:%08x", g_get_host_name (), (int) getpid (),
+                                   g_random_int ());
+  /* vpk_auth_init loads the master key before mariadbd starts (see vpk-master-key.h). */
+  if (!make_dirs (server, error) || !vpk_auth_init (server, error))
     return NULL;
   server->registry = vpk_registry_new ((const char * const *) config->plugin_path);
   server->pipeline = vpk_pipeline_new (server->registry, config, error);
-  if (server->pipeline == NULL || !start_database (server, error) || !start_http (server, error))
+  if (server->pipeline == NULL || !start_database (server, error) ||
+      !vpk_auth_upgrade_keys (server, error) || !start_http (server, error))
     return NULL;
   server->workers = vpk_workers_new (server, config->workers, error);
   if (server->workers == NULL)
@@ -263,6 +273,7 @@ vpk_server_free (VpkServer *server)
   g_clear_pointer (&server->pipeline, vpk_pipeline_free);
   g_clear_pointer (&server->registry, vpk_registry_free);
   g_clear_pointer (&server->config, vpk_config_free);
+  vpk_auth_shutdown ();
   g_free (server->inputs_dir);
   g_free (server->work_dir);
   g_free (server->output_dir);

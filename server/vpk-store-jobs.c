@@ -112,6 +112,27 @@ vpk_store_job_list (VpkDb       *db,
   return g_steal_pointer (&rows);
 }
 
+static gboolean
+add_event (VpkDb       *db,
+           gint64       id,
+           const char  *status,
+           const char  *stage,
+           double       seconds,
+           const char  *message,
+           GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO job_events (packaged_content_id, status, stage, seconds, message, created_at) "
+    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
+  VpkDbParam params[] = {
+    VPK_DB_I (id), VPK_DB_S (status), VPK_DB_S (stage),
+    seconds >= 0 ? VPK_DB_D (seconds) : (VpkDbParam) { .type = VPK_DB_NULL },
+    VPK_DB_S (message),
+  };
+
+  return vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), NULL, error);
+}
+
 gboolean
 vpk_store_job_set_state (VpkDb       *db,
                          gint64       id,
@@ -125,48 +146,105 @@ vpk_store_job_set_state (VpkDb       *db,
   static const char sql[] =
     "UPDATE packaged_content SET status = ?, stage = ?, progress = ?, "
     "error = IF(? = 'Failed', ?, error), updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
-  static const char event_sql[] =
-    "INSERT INTO job_events (packaged_content_id, status, stage, seconds, message, created_at) "
-    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
   VpkDbParam params[] = { VPK_DB_S (status), VPK_DB_S (stage), VPK_DB_D (progress),
                           VPK_DB_S (status), VPK_DB_S (message), VPK_DB_I (id) };
-  VpkDbParam event[] = {
-    VPK_DB_I (id), VPK_DB_S (status), VPK_DB_S (stage),
-    seconds >= 0 ? VPK_DB_D (seconds) : (VpkDbParam) { .type = VPK_DB_NULL },
-    VPK_DB_S (message),
-  };
 
   return vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), NULL, error) &&
-         vpk_db_exec (db, event_sql, event, G_N_ELEMENTS (event), NULL, error);
+         add_event (db, id, status, stage, seconds, message, error);
+}
+
+/* Writes of a worker's attempt carry its lease, and change nothing once the
+ * job has passed to another attempt (or was cancelled or deleted). */
+#define FENCE " AND lease_owner = ? AND attempts = ? AND status IN ('Queued', 'Fragmented', " \
+              "'Encrypted')"
+
+/* Runs the fenced @sql and its event in one transaction. */
+static gboolean
+fenced_update (VpkDb             *db,
+               const char        *sql,
+               const VpkDbParam  *params,
+               guint              n_params,
+               gint64             id,
+               const char        *status,
+               const char        *stage,
+               double             seconds,
+               const char        *message,
+               GError           **error)
+{
+  g_autoptr(VpkDbResult) result = NULL;
+  gboolean ok;
+
+  if (!vpk_db_begin (db, error))
+    return FALSE;
+  ok = vpk_db_exec (db, sql, params, n_params, &result, error);
+  if (ok && result->affected == 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                 "Job %" G_GINT64_FORMAT ": this worker's lease has passed on", id);
+    ok = FALSE;
+  }
+  if (!ok || !add_event (db, id, status, stage, seconds, message, error)) {
+    vpk_db_rollback (db);
+    return FALSE;
+  }
+  return vpk_db_commit (db, error);
 }
 
 gboolean
-vpk_store_job_set_progress (VpkDb *db, gint64 id, double progress, GError **error)
+vpk_store_job_update (VpkDb           *db,
+                      gint64           id,
+                      const VpkLease  *lease,
+                      const char      *status,
+                      const char      *stage,
+                      double           progress,
+                      double           seconds,
+                      const char      *message,
+                      GError         **error)
+{
+  /* A final status also ends the lease. */
+  static const char sql[] =
+    "UPDATE packaged_content SET status = ?, stage = ?, progress = ?, "
+    "error = IF(? = 'Failed', ?, error), "
+    "lease_until = IF(? IN ('Failed', 'Cancelled'), NULL, lease_until), "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?" FENCE;
+  VpkDbParam params[] = { VPK_DB_S (status), VPK_DB_S (stage), VPK_DB_D (progress),
+                          VPK_DB_S (status), VPK_DB_S (message), VPK_DB_S (status),
+                          VPK_DB_I (id), VPK_DB_S (lease->owner), VPK_DB_I (lease->attempt) };
+
+  return fenced_update (db, sql, params, G_N_ELEMENTS (params), id, status, stage, seconds,
+                        message, error);
+}
+
+gboolean
+vpk_store_job_set_progress (VpkDb           *db,
+                            gint64           id,
+                            const VpkLease  *lease,
+                            double           progress,
+                            GError         **error)
 {
   static const char sql[] =
-    "UPDATE packaged_content SET progress = ?, updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
-  VpkDbParam params[] = { VPK_DB_D (progress), VPK_DB_I (id) };
+    "UPDATE packaged_content SET progress = ?, updated_at = UTC_TIMESTAMP(6) WHERE id = ?" FENCE;
+  VpkDbParam params[] = { VPK_DB_D (progress), VPK_DB_I (id), VPK_DB_S (lease->owner),
+                          VPK_DB_I (lease->attempt) };
 
-  return vpk_db_exec (db, sql, params, 2, NULL, error);
+  return vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), NULL, error);
 }
 
 gboolean
-vpk_store_job_set_ready (VpkDb       *db,
-                         gint64       id,
-                         const char  *output_path,
-                         const char  *url,
-                         GError     **error)
+vpk_store_job_set_ready (VpkDb           *db,
+                         gint64           id,
+                         const VpkLease  *lease,
+                         const char      *output_path,
+                         const char      *url,
+                         GError         **error)
 {
   /* One statement: a runnable status with no lease would be claimed again. */
   static const char sql[] =
     "UPDATE packaged_content SET status = 'Ready', stage = 'package', progress = 1, "
-    "output_path = ?, url = ?, lease_owner = NULL, lease_until = NULL, "
-    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
-  static const char event_sql[] =
-    "INSERT INTO job_events (packaged_content_id, status, stage, created_at) "
-    "VALUES (?, 'Ready', 'package', UTC_TIMESTAMP(6))";
-  VpkDbParam params[] = { VPK_DB_S (output_path), VPK_DB_S (url), VPK_DB_I (id) };
+    "output_path = ?, url = ?, error = NULL, lease_owner = NULL, lease_until = NULL, "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?" FENCE;
+  VpkDbParam params[] = { VPK_DB_S (output_path), VPK_DB_S (url), VPK_DB_I (id),
+                          VPK_DB_S (lease->owner), VPK_DB_I (lease->attempt) };
 
-  return vpk_db_exec (db, sql, params, 3, NULL, error) &&
-         vpk_db_exec (db, event_sql, &params[2], 1, NULL, error);
+  return fenced_update (db, sql, params, G_N_ELEMENTS (params), id, VPK_STATUS_READY, "package",
+                        -1.0, NULL, error);
 }

@@ -6,33 +6,48 @@
 #include <gio/gio.h>
 
 #define RUNNABLE "p.status IN ('Queued', 'Fragmented', 'Encrypted')"
-#define UNHELD "(p.lease_until IS NULL OR p.lease_until < UTC_TIMESTAMP(6))"
+/* No worker holds it (a job waiting out a retry delay has no owner). */
+#define UNHELD "(p.lease_owner IS NULL OR p.lease_until < UTC_TIMESTAMP(6))"
+/* Free to claim: no lease, an expired one, or a retry delay that is over. */
+#define CLAIMABLE "(p.lease_until IS NULL OR p.lease_until < UTC_TIMESTAMP(6))"
+#define FENCE " AND p.lease_owner = ? AND p.attempts = ?"
 
-/* The id of the next runnable job, locked for this transaction, or 0. */
-static gint64
-lock_next (VpkDb *db, guint *out_attempts, GError **error)
+typedef struct {
+  gint64    id;
+  guint     attempts;
+  char     *last_error;
+  gboolean  cancel_requested;
+} Candidate;
+
+/* The next runnable job, locked for this transaction; id 0 when none. */
+static gboolean
+lock_next (VpkDb *db, Candidate *out, GError **error)
 {
   static const char sql[] =
-    "SELECT p.id, p.attempts FROM packaged_content p WHERE " RUNNABLE " AND "
-    "p.cancel_requested = 0 AND " UNHELD " ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    "SELECT p.id, p.attempts, p.error, p.cancel_requested FROM packaged_content p "
+    "WHERE " RUNNABLE " AND " CLAIMABLE " ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED";
   g_autoptr(VpkDbResult) result = NULL;
 
   if (!vpk_db_exec (db, sql, NULL, 0, &result, error))
-    return -1;
+    return FALSE;
   if (result->rows->len == 0)
-    return 0;
-  *out_attempts = (guint) g_ascii_strtoull (vpk_db_result_get (result, 0, 1), NULL, 10);
-  return g_ascii_strtoll (vpk_db_result_get (result, 0, 0), NULL, 10);
+    return TRUE;
+  out->id = g_ascii_strtoll (vpk_db_result_get (result, 0, 0), NULL, 10);
+  out->attempts = (guint) g_ascii_strtoull (vpk_db_result_get (result, 0, 1), NULL, 10);
+  out->last_error = g_strdup (vpk_db_result_get (result, 0, 2));
+  out->cancel_requested = g_strcmp0 (vpk_db_result_get (result, 0, 3), "1") == 0;
+  return TRUE;
 }
 
+/* The job's status and stage stay: the worker resumes after its last completed
+ * stage (what it left in the job's work folder). */
 static int
 take_lease (VpkDb *db, gint64 id, const char *owner, guint lease_seconds, GError **error)
 {
   static const char sql[] =
-    "UPDATE packaged_content SET lease_owner = ?, "
-    "lease_until = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, attempts = attempts + 1, "
-    "status = 'Queued', stage = NULL, progress = 0, updated_at = UTC_TIMESTAMP(6) "
-    "WHERE id = ? AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(6))";
+    "UPDATE packaged_content p SET p.lease_owner = ?, "
+    "p.lease_until = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, p.attempts = p.attempts + 1, "
+    "p.updated_at = UTC_TIMESTAMP(6) WHERE p.id = ? AND " CLAIMABLE;
   VpkDbParam params[] = { VPK_DB_S (owner), VPK_DB_I (lease_seconds), VPK_DB_I (id) };
   g_autoptr(VpkDbResult) result = NULL;
 
@@ -64,6 +79,20 @@ get_claimed (VpkDb *db, gint64 id, GError **error)
   return row;
 }
 
+/* A job whose attempts are used up ends Failed with the last error recorded. */
+static gboolean
+give_up (VpkDb *db, const Candidate *c, GError **error)
+{
+  g_autofree char *why = g_strdup_printf (
+      "Gave up after %u attempts: %s", c->attempts,
+      c->last_error != NULL ? c->last_error
+                            : "each attempt stopped without a result (the worker crashed, "
+                              "or lost its lease)");
+
+  g_message ("Job %" G_GINT64_FORMAT ": %s", c->id, why);
+  return vpk_store_job_set_state (db, c->id, VPK_STATUS_FAILED, NULL, 0.0, -1.0, why, error);
+}
+
 VpkJobRow *
 vpk_store_job_claim (VpkDb       *db,
                      const char  *owner,
@@ -71,24 +100,27 @@ vpk_store_job_claim (VpkDb       *db,
                      guint        max_attempts,
                      GError     **error)
 {
-  guint attempts = 0;
-  gint64 id;
+  Candidate c = { 0 };
+  gint64 id = -1;
 
   if (!vpk_db_begin (db, error))
     return NULL;
-  id = lock_next (db, &attempts, error);
-  if (id > 0 && attempts >= max_attempts) {
-    g_autofree char *why = g_strdup_printf ("Gave up after %u attempts", attempts);
+  if (lock_next (db, &c, error)) {
+    if (c.id > 0 && c.cancel_requested) {
+      /* Its worker stopped before it saw the request. */
+      id = vpk_store_job_set_state (db, c.id, VPK_STATUS_CANCELLED, NULL, 0.0, -1.0,
+                                    "Cancelled", error) ? 0 : -1;
+    } else if (c.id > 0 && c.attempts >= max_attempts) {
+      id = give_up (db, &c, error) ? 0 : -1;
+    } else if (c.id > 0) {
+      int taken = take_lease (db, c.id, owner, lease_seconds, error);
 
-    if (!vpk_store_job_set_state (db, id, VPK_STATUS_FAILED, NULL, 0.0, -1.0, why, error))
-      id = -1;
-    else
+      id = taken < 0 ? -1 : taken == 0 ? 0 : c.id;
+    } else {
       id = 0;
-  } else if (id > 0) {
-    int taken = take_lease (db, id, owner, lease_seconds, error);
-
-    id = taken < 0 ? -1 : taken == 0 ? 0 : id;
+    }
   }
+  g_free (c.last_error);
   if (id < 0) {
     vpk_db_rollback (db);
     return NULL;
@@ -158,27 +190,123 @@ vpk_store_job_is_cancel_requested (VpkDb *db, gint64 id)
   return result->rows->len == 0 || g_strcmp0 (vpk_db_result_get (result, 0, 0), "1") == 0;
 }
 
+static gboolean
+lease_error (gint64 id, GError **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+               "Job %" G_GINT64_FORMAT ": this worker's lease has passed on", id);
+  return FALSE;
+}
+
 gboolean
-vpk_store_renew_leases (VpkDb *db, const char *owner, guint lease_seconds, GError **error)
+vpk_store_job_renew (VpkDb          *db,
+                     gint64          id,
+                     const VpkLease *lease,
+                     guint           lease_seconds,
+                     GError        **error)
 {
   static const char sql[] =
     "UPDATE packaged_content p SET p.lease_until = UTC_TIMESTAMP(6) + INTERVAL ? SECOND "
-    "WHERE p.lease_owner = ? AND " RUNNABLE;
-  VpkDbParam params[] = { VPK_DB_I (lease_seconds), VPK_DB_S (owner) };
+    "WHERE p.id = ? AND " RUNNABLE FENCE;
+  VpkDbParam params[] = { VPK_DB_I (lease_seconds), VPK_DB_I (id), VPK_DB_S (lease->owner),
+                          VPK_DB_I (lease->attempt) };
+  g_autoptr(VpkDbResult) result = NULL;
 
-  return vpk_db_exec (db, sql, params, 2, NULL, error);
+  if (!vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), &result, error))
+    return FALSE;
+  /* 0 rows also when lease_until did not change (same microsecond): check. */
+  return result->affected > 0 || vpk_store_job_holds (db, id, lease, error);
+}
+
+gboolean
+vpk_store_job_holds (VpkDb *db, gint64 id, const VpkLease *lease, GError **error)
+{
+  static const char sql[] = "SELECT 1 FROM packaged_content p WHERE p.id = ? AND " RUNNABLE FENCE;
+  VpkDbParam params[] = { VPK_DB_I (id), VPK_DB_S (lease->owner), VPK_DB_I (lease->attempt) };
+  g_autoptr(VpkDbResult) result = NULL;
+
+  if (!vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), &result, error))
+    return FALSE;
+  if (result->rows->len == 0)
+    return lease_error (id, error);
+  return TRUE;
+}
+
+gboolean
+vpk_store_job_retry (VpkDb          *db,
+                     gint64          id,
+                     const VpkLease *lease,
+                     guint           delay_seconds,
+                     const char     *message,
+                     GError        **error)
+{
+  static const char sql[] =
+    "UPDATE packaged_content p SET p.lease_owner = NULL, "
+    "p.lease_until = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, p.error = ?, "
+    "p.updated_at = UTC_TIMESTAMP(6) WHERE p.id = ? AND " RUNNABLE FENCE;
+  static const char event_sql[] =
+    "INSERT INTO job_events (packaged_content_id, status, stage, message, created_at) "
+    "SELECT p.id, p.status, p.stage, ?, UTC_TIMESTAMP(6) FROM packaged_content p WHERE p.id = ?";
+  g_autofree char *note = g_strdup_printf ("Attempt %u failed, retrying in %u s: %s",
+                                           lease->attempt, delay_seconds, message);
+  VpkDbParam params[] = { VPK_DB_I (delay_seconds), VPK_DB_S (message), VPK_DB_I (id),
+                          VPK_DB_S (lease->owner), VPK_DB_I (lease->attempt) };
+  VpkDbParam event[] = { VPK_DB_S (note), VPK_DB_I (id) };
+  g_autoptr(VpkDbResult) result = NULL;
+
+  if (!vpk_db_exec (db, sql, params, G_N_ELEMENTS (params), &result, error))
+    return FALSE;
+  if (result->affected == 0)
+    return lease_error (id, error);
+  return vpk_db_exec (db, event_sql, event, G_N_ELEMENTS (event), NULL, error);
 }
 
 gboolean
 vpk_store_release_leases (VpkDb *db, const char *owner, GError **error)
 {
+  /* At shutdown: the attempt does not count, and the next one resumes. */
   static const char sql[] =
     "UPDATE packaged_content p SET p.lease_owner = NULL, p.lease_until = NULL, "
-    "p.status = 'Queued', p.stage = NULL, p.progress = 0, p.attempts = GREATEST(p.attempts, 1) - 1 "
+    "p.attempts = GREATEST(p.attempts, 1) - 1, p.updated_at = UTC_TIMESTAMP(6) "
     "WHERE p.lease_owner = ? AND " RUNNABLE;
   VpkDbParam params[] = { VPK_DB_S (owner) };
 
   return vpk_db_exec (db, sql, params, 1, NULL, error);
+}
+
+gboolean
+vpk_store_release_dead_leases (VpkDb             *db,
+                               const char        *prefix,
+                               VpkLeaseOwnerFunc  is_dead,
+                               gpointer           data,
+                               guint             *out_released,
+                               GError           **error)
+{
+  static const char sql[] =
+    "SELECT p.id, p.lease_owner FROM packaged_content p WHERE " RUNNABLE " AND "
+    "LEFT(p.lease_owner, CHAR_LENGTH(?)) = ? AND p.lease_until >= UTC_TIMESTAMP(6)";
+  static const char release_sql[] =
+    "UPDATE packaged_content p SET p.lease_owner = NULL, p.lease_until = NULL "
+    "WHERE p.id = ? AND p.lease_owner = ?";
+  VpkDbParam params[] = { VPK_DB_S (prefix), VPK_DB_S (prefix) };
+  g_autoptr(VpkDbResult) result = NULL;
+
+  *out_released = 0;
+  if (!vpk_db_exec (db, sql, params, 2, &result, error))
+    return FALSE;
+  for (guint i = 0; i < result->rows->len; i++) {
+    const char *owner = vpk_db_result_get (result, i, 1);
+    VpkDbParam release[] = {
+      VPK_DB_I (g_ascii_strtoll (vpk_db_result_get (result, i, 0), NULL, 10)), VPK_DB_S (owner),
+    };
+
+    if (!is_dead (owner, data))
+      continue;
+    if (!vpk_db_exec (db, release_sql, release, 2, NULL, error))
+      return FALSE;
+    (*out_released)++;
+  }
+  return TRUE;
 }
 
 gboolean

@@ -96,8 +96,18 @@ GPtrArray   *vpk_store_job_list   (VpkDb       *db,
                                    gint64       limit,
                                    gint64      *out_total,
                                    GError     **error);
-/* Claims the oldest runnable job for @owner (SELECT … FOR UPDATE SKIP LOCKED).
- * NULL with no error when there is none. */
+/* A claimed job's lease: who holds it, and which attempt this is. Together they
+ * fence every write of the attempt: once the job has passed to another one (or
+ * was cancelled or deleted), the write changes nothing and fails with
+ * G_IO_ERROR_BUSY. */
+typedef struct {
+  const char *owner;
+  guint       attempt;
+} VpkLease;
+
+/* Claims the oldest runnable job for @owner (SELECT … FOR UPDATE SKIP LOCKED),
+ * counting one attempt; a job out of attempts ends Failed with its last error
+ * instead. NULL with no error when there is none. */
 VpkJobRow   *vpk_store_job_claim  (VpkDb       *db,
                                    const char  *owner,
                                    guint        lease_seconds,
@@ -111,21 +121,63 @@ gboolean     vpk_store_job_set_state    (VpkDb       *db,
                                          double       seconds,
                                          const char  *message,
                                          GError     **error);
-gboolean     vpk_store_job_set_progress (VpkDb *db, gint64 id, double progress, GError **error);
-gboolean     vpk_store_job_set_ready    (VpkDb       *db,
-                                         gint64       id,
-                                         const char  *output_path,
-                                         const char  *url,
-                                         GError     **error);
+/* vpk_store_job_set_state() for the attempt that holds @lease. */
+gboolean     vpk_store_job_update       (VpkDb           *db,
+                                         gint64           id,
+                                         const VpkLease  *lease,
+                                         const char      *status,
+                                         const char      *stage,
+                                         double           progress,
+                                         double           seconds,
+                                         const char      *message,
+                                         GError         **error);
+gboolean     vpk_store_job_set_progress (VpkDb           *db,
+                                         gint64           id,
+                                         const VpkLease  *lease,
+                                         double           progress,
+                                         GError         **error);
+/* Ready, and the lease ends. */
+gboolean     vpk_store_job_set_ready    (VpkDb           *db,
+                                         gint64           id,
+                                         const VpkLease  *lease,
+                                         const char      *output_path,
+                                         const char      *url,
+                                         GError         **error);
+/* Ends an attempt that failed for a reason that may pass: @message is kept as
+ * the job's last error, and any worker may claim it after @delay_seconds. */
+gboolean     vpk_store_job_retry        (VpkDb           *db,
+                                         gint64           id,
+                                         const VpkLease  *lease,
+                                         guint            delay_seconds,
+                                         const char      *message,
+                                         GError         **error);
+/* Extends @lease by @lease_seconds from now. */
+gboolean     vpk_store_job_renew        (VpkDb           *db,
+                                         gint64           id,
+                                         const VpkLease  *lease,
+                                         guint            lease_seconds,
+                                         GError         **error);
+/* TRUE while @lease holds the job. */
+gboolean     vpk_store_job_holds        (VpkDb           *db,
+                                         gint64           id,
+                                         const VpkLease  *lease,
+                                         GError         **error);
 /* Marks the job to be cancelled; a job no worker holds is Cancelled at once. */
 gboolean     vpk_store_job_cancel  (VpkDb *db, gint64 id, GError **error);
 /* Deletes a job that is not running; sets @out_output_path (nullable) to remove. */
 gboolean     vpk_store_job_delete  (VpkDb *db, gint64 id, char **out_output_path, GError **error);
 gboolean     vpk_store_job_is_cancel_requested (VpkDb *db, gint64 id);
-gboolean     vpk_store_renew_leases  (VpkDb *db, const char *owner, guint lease_seconds,
-                                      GError **error);
-/* Gives jobs @owner holds back to the queue (at shutdown). */
+/* Gives jobs @owner holds back to the queue (at shutdown); they resume. */
 gboolean     vpk_store_release_leases (VpkDb *db, const char *owner, GError **error);
+typedef gboolean (*VpkLeaseOwnerFunc) (const char *owner, gpointer data);
+/* Frees at once the live leases of owners that start with @prefix and that
+ * @is_dead says have stopped (a restarted process takes its jobs back). */
+gboolean     vpk_store_release_dead_leases (VpkDb             *db,
+                                            const char        *prefix,
+                                            VpkLeaseOwnerFunc  is_dead,
+                                            gpointer           data,
+                                            guint             *out_released,
+                                            GError           **error);
 /* The KID and sealed key of the job whose license token is @token. */
 gboolean     vpk_store_license_lookup (VpkDb       *db,
                                        const char  *token,
@@ -135,13 +187,21 @@ gboolean     vpk_store_license_lookup (VpkDb       *db,
 /* status -> count (char * -> gint64 in a pointer). */
 GHashTable  *vpk_store_job_counts (VpkDb *db, GError **error);
 
-/* Keys at rest: the one place that turns a key into its stored form and back
- * (issue 7 encrypts it with the server's master key here). */
+/* Keys at rest (vpk-store-key.c): the one place that turns a key into its
+ * stored form and back, AES-256-GCM under the master key (vpk-master-key.h).
+ * @binding is the row's license token: a sealed key opens only in its row. */
 char        *vpk_store_key_seal   (const VpkKey  *key,
+                                   const char    *binding,
                                    GError       **error);
+/* Reads v1 and the clear v0 of vpack 0.1; VPK_ERROR_CRYPTO when it does not open. */
 gboolean     vpk_store_key_unseal (const char    *sealed,
+                                   const char    *binding,
                                    VpkKey        *out_key,
                                    GError       **error);
+gboolean     vpk_store_key_is_legacy (const char *sealed);
+/* Re-seals every v0 row as v1 (at start-up). */
+gboolean     vpk_store_key_upgrade (VpkDb   *db,
+                                    GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkInputRow, vpk_input_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkJobRow, vpk_job_row_free)

@@ -3,11 +3,55 @@
 // Server-Sent Events, and Shaka Player for Ready jobs. The page never holds a
 // key: it asks the service to generate one, and the player gets it from the
 // license URL the service wrote into the MPD.
+//
+// The API needs a token (docs/security.md). The page asks for it and keeps it in
+// sessionStorage (this tab only, gone when it closes), and sends it as a Bearer
+// header: no cookie, so other sites cannot make the browser act with it. The
+// player needs none: /content and the MPD's license URL are public.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const streams = new Map();
+const streams = new Map();  // job id -> AbortController of its event stream
+const TOKEN_KEY = 'vpack-api-token';
 let player = null;
+
+function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+function withToken(headers = {}) {
+  const t = token();
+  return t ? { ...headers, Authorization: `Bearer ${t}` } : headers;
+}
+
+function askToken(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  let form = $('token-form');
+  if (!form) {
+    form = document.createElement('form');
+    form.id = 'token-form';
+    form.innerHTML = '<label>API token <input id="token" type="password" autocomplete="off" ' +
+      'spellcheck="false" size="48"></label> <button type="submit">Use</button> ' +
+      '<span id="token-message" role="status"></span>';
+    document.querySelector('h1').after(form);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const value = $('token').value.trim();
+      if (!value) return;
+      sessionStorage.setItem(TOKEN_KEY, value);
+      $('token').value = '';
+      form.hidden = true;
+      loadJobs();
+    });
+  }
+  $('token-message').textContent = message;
+  form.hidden = false;
+  $('token').focus();
+}
+
+async function api(path, options = {}) {
+  const res = await fetch(path, { ...options, headers: withToken(options.headers) });
+  if (res.status === 401) askToken('The service refused the token; enter it again.');
+  return res;
+}
 
 function upload(file) {
   const form = new FormData();
@@ -20,13 +64,14 @@ function upload(file) {
   xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
   xhr.onload = async () => {
     const reply = JSON.parse(xhr.responseText || '{}');
+    if (xhr.status === 401) askToken('The service refused the token; enter it again.');
     if (xhr.status !== 201) {
       $('upload-status').textContent = `Upload failed: ${reply.error ? reply.error.message : xhr.status}`;
       return;
     }
     bar.value = 1;
     $('upload-status').textContent = `Stored as input ${reply.input_content_id}; packaging…`;
-    const res = await fetch('/packaged_content', {
+    const res = await api('/packaged_content', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ input_content_id: reply.input_content_id }),
@@ -41,6 +86,7 @@ function upload(file) {
   };
   xhr.onerror = () => { $('upload-status').textContent = 'Upload failed: network error'; };
   xhr.open('POST', '/input_content');
+  for (const [name, value] of Object.entries(withToken())) xhr.setRequestHeader(name, value);
   xhr.send(form);
 }
 
@@ -74,20 +120,48 @@ function showJob(job) {
   if (!final && !streams.has(job.packaged_content_id)) watch(job);
 }
 
-function watch(job) {
-  const source = new EventSource(`/packaged_content/${job.packaged_content_id}/events`);
-  streams.set(job.packaged_content_id, source);
-  source.addEventListener('status', (e) => {
-    const update = JSON.parse(e.data);
-    showJob(update);
-    if (['Ready', 'Failed', 'Cancelled'].includes(update.status)) {
-      source.close();
-      streams.delete(job.packaged_content_id);
+// Server-Sent Events read with fetch(), since EventSource cannot send a header.
+function parseEvent(block) {
+  let type = 'message';
+  const data = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event:')) type = line.slice(6).trim();
+    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+  }
+  return { type, data: data.join('\n') };
+}
+
+async function watch(job) {
+  const id = job.packaged_content_id;
+  const controller = new AbortController();
+  streams.set(id, controller);
+  try {
+    const res = await api(`/packaged_content/${id}/events`,
+      { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
+    if (!res.ok || !res.body) return;
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value.replace(/\r\n/g, '\n');
+      for (let end; (end = buffer.indexOf('\n\n')) >= 0;) {
+        const event = parseEvent(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+        if (event.type !== 'status') continue;
+        const update = JSON.parse(event.data);
+        showJob(update);
+        if (['Ready', 'Failed', 'Cancelled'].includes(update.status)) {
+          controller.abort();
+          return;
+        }
+      }
     }
-  });
-  source.addEventListener('error', () => {
-    if (source.readyState === EventSource.CLOSED) streams.delete(job.packaged_content_id);
-  });
+  } catch (e) {
+    // aborted, or the connection dropped: the list shows the last state seen
+  } finally {
+    streams.delete(id);
+  }
 }
 
 async function play(url) {
@@ -113,7 +187,11 @@ async function play(url) {
 }
 
 async function loadJobs() {
-  const res = await fetch('/packaged_content?limit=50');
+  if (!token()) {
+    askToken('Enter an API token (the service wrote one into <state-dir>/admin-token).');
+    return;
+  }
+  const res = await api('/packaged_content?limit=50');
   if (!res.ok) return;
   const list = await res.json();
   for (const job of list.items.reverse()) showJob(job);

@@ -13,7 +13,10 @@ typedef struct {
   VpkGstHandling  handling;
 } CodecEntry;
 
-/* First match wins. E-AC-3 is transcoded: mp4mux 1.22 has no ec-3 sample entry. */
+/* First match wins. E-AC-3 is transcoded to AAC: mp4mux 1.22 cannot take it (its
+ * audio_%u sink caps are MPEG-1 layer 1-3, AAC, AC-3, ALAC and Opus; no
+ * audio/x-eac3, see `gst-inspect-1.0 mp4mux`), so it cannot reach the progressive
+ * MP4 the core fragmenter reads, although that fragmenter handles ec-3. */
 static const CodecEntry codecs[] = {
   { "video/x-h264", "stream-format", "avc3", "avc3", VPK_GST_AS_IS },
   { "video/x-h264", NULL, NULL, "avc1", VPK_GST_AS_IS },

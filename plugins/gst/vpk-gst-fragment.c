@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* fragment (gst): filesrc → decodebin (stopping at packageable caps) → parser
- * → mp4mux (fragmented) → one file per track, video first; codecs that cannot
- * be packaged are decoded and encoded (H.264 / AAC) when [gst] transcode=auto. */
+/* fragment (gst): GStreamer only demuxes and parses (transcoding what cannot be
+ * packaged when [gst] transcode=auto): filesrc → decodebin (stopping at
+ * packageable caps) → parser → one progressive mp4mux for all tracks. The core
+ * fragmenter then cuts that file into one fragmented MP4 per track, video
+ * first, at the segment duration (mp4mux's own fragmented mode cuts video at
+ * every key frame and, with AC-3, rewrites its moov over the first fragment). */
 #include "vpk-gst.h"
 
-#include <gst/tag/tag.h>
+#include "mp4/vpk-mp4-fragmenter.h"
+
 #include <errno.h>
 #include <glib/gstdio.h>
 
-typedef struct {
-  char         *path;
-  VpkTrackKind  kind;
-  guint         order;
-} Output;
+/* Shares of the stage's progress: GStreamer, then the fragmenter. */
+#define MUX_SHARE 0.8
 
 typedef struct {
   VpkGst     *gst;
@@ -20,26 +21,44 @@ typedef struct {
   gint64      duration;    /* ns, from ingest; 0 when unknown */
   GstElement *pipeline;
   char       *dir;
+  char       *muxed;       /* the progressive MP4, removed at the end */
+  char       *split_dir;   /* the fragmenter's output, emptied and removed at the end */
   guint       segment_ms;
   GMutex      lock;        /* guards the members below (streaming threads) */
-  GPtrArray  *outputs;     /* (element-type Output) */
+  GstElement *mux;         /* made with the first track */
+  guint       n_tracks;
   gboolean    have_video;
   gint64      position;    /* the furthest end of a buffer seen, ns */
 } Fragmenter;
 
+/* Removes @dir and the files in it; a missing folder is fine. */
 static void
-output_free (Output *output)
+remove_dir (const char *dir)
 {
-  g_free (output->path);
-  g_free (output);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+
+    g_unlink (path);
+  }
+  g_rmdir (dir);
 }
 
 static void
 fragmenter_clear (Fragmenter *f)
 {
   g_clear_object (&f->pipeline);
+  if (f->muxed != NULL)
+    g_unlink (f->muxed);
+  if (f->split_dir != NULL)
+    remove_dir (f->split_dir);
   g_clear_pointer (&f->dir, g_free);
-  g_clear_pointer (&f->outputs, g_ptr_array_unref);
+  g_clear_pointer (&f->muxed, g_free);
+  g_clear_pointer (&f->split_dir, g_free);
   g_mutex_clear (&f->lock);
 }
 
@@ -74,7 +93,7 @@ poll_position (gpointer data)
   g_mutex_unlock (&f->lock);
   if (f->duration > 0)
     vpk_job_report_progress (f->job, VPK_STAGE_FRAGMENT,
-                             CLAMP ((double) position / f->duration, 0.0, 0.99));
+                             MUX_SHARE * CLAMP ((double) position / f->duration, 0.0, 0.99));
   return position;
 }
 
@@ -105,28 +124,36 @@ parser_chain (const GstCaps *caps, const char **out_filter)
   return ac3;
 }
 
-static GstElement *
-make_muxer (Fragmenter *f, VpkTrackKind kind, const char *path, GstElement **out_sink,
-            GError **error)
+/* The progressive mp4mux → filesink all tracks go to, made and started with the
+ * first track: decodebin exposes every pad before any data flows, so each
+ * track's request pad exists before mp4mux starts. Called with the lock held. */
+static gboolean
+ensure_muxer (Fragmenter *f, GError **error)
 {
-  GstElement *mux = vpk_gst_make_element ("mp4mux", error);
-  GstElement *sink = mux != NULL ? vpk_gst_make_element ("filesink", error) : NULL;
+  GstElement *mux, *sink;
 
+  if (f->mux != NULL)
+    return TRUE;
+  mux = vpk_gst_make_element ("mp4mux", error);
+  sink = mux != NULL ? vpk_gst_make_element ("filesink", error) : NULL;
   if (sink == NULL) {
-    g_clear_object (&mux);
-    return NULL;
+    g_clear_pointer (&mux, gst_object_unref);
+    return FALSE;
   }
-  /* mp4mux 1.22 closes a video fragment at every key frame and whenever it is
-   * longer than fragment-duration: video uses a bound far above any GOP so that
-   * every fragment starts with a key frame; audio is cut at the segment duration. */
-  g_object_set (mux, "fragment-duration",
-                kind == VPK_TRACK_VIDEO ? f->segment_ms * 100 : f->segment_ms, NULL);
-  /* No XMP packet in a top-level uuid box: nothing downstream needs it. */
-  gst_tag_xmp_writer_remove_all_schemas (GST_TAG_XMP_WRITER (mux));
-  /* async=false: one sink per track must not wait for the others to preroll. */
-  g_object_set (sink, "location", path, "async", FALSE, NULL);
-  *out_sink = sink;
-  return mux;
+  /* Not fragmented, moov at the end: mp4mux writes the whole sample table,
+   * dac3 included, once it has seen every frame. */
+  g_object_set (mux, "fragment-duration", 0, "faststart", FALSE, NULL);
+  /* async=false: the sink must not wait to preroll while tracks are still added. */
+  g_object_set (sink, "location", f->muxed, "async", FALSE, NULL);
+  gst_bin_add_many (GST_BIN (f->pipeline), mux, sink, NULL);
+  if (!gst_element_link (mux, sink)) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_FAILED, "Cannot link mp4mux to filesink");
+    return FALSE;
+  }
+  gst_element_sync_state_with_parent (sink);
+  gst_element_sync_state_with_parent (mux);
+  f->mux = mux;
+  return TRUE;
 }
 
 /* Elements between decodebin and mp4mux for @caps, in order, floating. */
@@ -188,18 +215,42 @@ add_chain (Fragmenter *f, GPtrArray *list, GError **error)
 }
 
 static gboolean
-link_pad (GstPad *pad, GstElement *first, GError **error)
+link_pads (GstPad *src, GstPad *sink, GError **error)
 {
-  g_autoptr(GstPad) sink = gst_element_get_static_pad (first, "sink");
-  GstPadLinkReturn ret = gst_pad_link (pad, sink);
+  GstPadLinkReturn ret = gst_pad_link (src, sink);
 
   if (ret != GST_PAD_LINK_OK) {
-    g_set_error (error, VPK_ERROR, VPK_ERROR_FAILED, "Cannot link %s:%s to %s (%s)",
-                 GST_DEBUG_PAD_NAME (pad), GST_ELEMENT_NAME (first),
+    g_set_error (error, VPK_ERROR, VPK_ERROR_FAILED, "Cannot link %s:%s to %s:%s (%s)",
+                 GST_DEBUG_PAD_NAME (src), GST_DEBUG_PAD_NAME (sink),
                  gst_pad_link_get_name (ret));
     return FALSE;
   }
   return TRUE;
+}
+
+static gboolean
+link_pad (GstPad *pad, GstElement *first, GError **error)
+{
+  g_autoptr(GstPad) sink = gst_element_get_static_pad (first, "sink");
+
+  return link_pads (pad, sink, error);
+}
+
+/* Links the end of a track's chain to a new mp4mux request pad. */
+static gboolean
+link_to_muxer (Fragmenter *f, GstElement *last, VpkTrackKind kind, GError **error)
+{
+  g_autoptr(GstPad) src = gst_element_get_static_pad (last, "src");
+  g_autoptr(GstPad) sink = NULL;
+
+  sink = gst_element_request_pad_simple (f->mux, kind == VPK_TRACK_VIDEO ? "video_%u"
+                                                                         : "audio_%u");
+  if (sink == NULL) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_FAILED, "mp4mux gives no %s pad",
+                 vpk_track_kind_to_string (kind));
+    return FALSE;
+  }
+  return link_pads (src, sink, error);
 }
 
 static gboolean
@@ -221,27 +272,23 @@ add_track (Fragmenter *f, GstPad *pad, const GstCaps *caps, VpkGstHandling handl
 {
   VpkTrackKind kind = vpk_gst_caps_kind (caps);
   g_autoptr(GPtrArray) list = make_converters (f, caps, handling, error);
-  Output *output;
-  GstElement *mux, *sink = NULL;
+  gboolean ok;
 
   if (list == NULL)
     return FALSE;
-  output = g_new0 (Output, 1);
-  output->kind = kind;
   g_mutex_lock (&f->lock);
-  output->order = f->outputs->len;
-  output->path = g_strdup_printf ("%s/stream%u.mp4", f->dir, output->order);
-  g_ptr_array_add (f->outputs, output);
+  ok = ensure_muxer (f, error);
+  if (ok)
+    f->n_tracks++;
   g_mutex_unlock (&f->lock);
-  mux = make_muxer (f, kind, output->path, &sink, error);
-  if (mux == NULL) {
+  if (!ok) {
     g_ptr_array_foreach (list, (GFunc) (void (*) (void)) gst_object_unref, NULL);
     return FALSE;
   }
-  g_ptr_array_add (list, mux);
-  g_ptr_array_add (list, sink);
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, f, NULL);
-  return add_chain (f, list, error) && link_pad (pad, list->pdata[0], error);
+  return add_chain (f, list, error) &&
+         link_to_muxer (f, list->pdata[list->len - 1], kind, error) &&
+         link_pad (pad, list->pdata[0], error);
 }
 
 /* Decides what becomes of one decodebin output; FALSE refuses the input. */
@@ -325,44 +372,65 @@ build_pipeline (Fragmenter *f, const char *path, GError **error)
   return TRUE;
 }
 
-static gint
-compare_outputs (gconstpointer a, gconstpointer b)
+static void
+on_split_progress (double fraction, gpointer user_data)
 {
-  const Output *x = *(const Output * const *) a;
-  const Output *y = *(const Output * const *) b;
-
-  if ((x->kind == VPK_TRACK_VIDEO) != (y->kind == VPK_TRACK_VIDEO))
-    return x->kind == VPK_TRACK_VIDEO ? -1 : 1;
-  return (gint) x->order - (gint) y->order;
+  vpk_job_report_progress (user_data, VPK_STAGE_FRAGMENT,
+                           MUX_SHARE + (1.0 - MUX_SHARE) * fraction);
 }
 
-/* Renames the outputs to track<N>.mp4 (video first), fixes and checks them. */
+/* Moves the fragmenter's track<ID>.mp4 files (video first) to track1.mp4,
+ * track2.mp4, ... in the stage folder: mp4mux numbers its tracks in the order
+ * decodebin exposed them, which need not be video first. */
 static GStrv
-finish_outputs (Fragmenter *f, GError **error)
+move_outputs (Fragmenter *f, char **split, GError **error)
 {
   g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
 
-  g_ptr_array_sort (f->outputs, compare_outputs);
-  if (f->outputs->len == 0 || ((Output *) f->outputs->pdata[0])->kind != VPK_TRACK_VIDEO) {
-    g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "no video track");
-    return NULL;
-  }
-  for (guint i = 0; i < f->outputs->len; i++) {
-    Output *output = f->outputs->pdata[i];
+  for (guint i = 0; split[i] != NULL; i++) {
     g_autofree char *path = g_strdup_printf ("%s/track%u.mp4", f->dir, i + 1);
 
-    if (g_rename (output->path, path) != 0) {
-      g_set_error (error, VPK_ERROR, VPK_ERROR_FAILED, "Cannot rename %s to %s: %s",
-                   output->path, path, g_strerror (errno));
-      return NULL;
-    }
-    if (!vpk_gst_fixup_fragments (path, output->kind == VPK_TRACK_VIDEO, error)) {
-      g_prefix_error (error, "%s: ", path);
+    if (g_rename (split[i], path) != 0) {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot rename %s to %s: %s", split[i], path, g_strerror (saved));
       return NULL;
     }
     g_strv_builder_add (paths, path);
   }
   return g_strv_builder_end (paths);
+}
+
+/* Cuts the progressive file into fragmented per-track files. */
+static GStrv
+split_muxed (Fragmenter *f, GCancellable *cancellable, GError **error)
+{
+  g_auto(GStrv) split = NULL;
+
+  if (!f->have_video || f->n_tracks == 0) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "no video track");
+    return NULL;
+  }
+  if (g_mkdir (f->split_dir, 0700) != 0) {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot create %s: %s",
+                 f->split_dir, g_strerror (saved));
+    return NULL;
+  }
+  if (!vpk_mp4_fragment_file (f->muxed, f->split_dir, f->segment_ms, cancellable,
+                              on_split_progress, f->job, &split, error)) {
+    g_prefix_error (error, "fragmenting mp4mux's output: ");
+    return NULL;
+  }
+  /* The fragmenter keeps every track mp4mux was given; it must not drop one. */
+  if (g_strv_length (split) != f->n_tracks) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_FAILED, "mp4mux was given %u tracks but %u "
+                 "could be fragmented", f->n_tracks, g_strv_length (split));
+    return NULL;
+  }
+  return move_outputs (f, split, error);
 }
 
 /* Demuxers read a cut Matroska or TS file to a clean EOS: check the container. */
@@ -385,7 +453,6 @@ vpk_gst_fragment (gpointer self, VpkJob *job, GCancellable *cancellable, GError 
   g_auto(GStrv) paths = NULL;
 
   g_mutex_init (&f.lock);
-  f.outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) output_free);
   f.segment_ms = MAX (vpk_job_get_options (job)->segment_duration_ms, 100);
   f.duration = info != NULL ? info->duration_us * GST_USECOND : 0;
   if (source == NULL) {
@@ -393,14 +460,18 @@ vpk_gst_fragment (gpointer self, VpkJob *job, GCancellable *cancellable, GError 
     return FALSE;
   }
   f.dir = vpk_job_make_stage_dir (job, "fragment", error);
-  if (f.dir == NULL || !check_source (job, source, error) ||
-      !build_pipeline (&f, source, error))
+  if (f.dir == NULL || !check_source (job, source, error))
+    return FALSE;
+  f.muxed = g_build_filename (f.dir, "muxed.mp4", NULL);
+  f.split_dir = g_build_filename (f.dir, "split", NULL);
+  if (!build_pipeline (&f, source, error))
     return FALSE;
   vpk_job_report_progress (job, VPK_STAGE_FRAGMENT, 0.0);
   if (!vpk_gst_run_pipeline (f.pipeline, f.gst->timeout_seconds, poll_position, &f,
                              cancellable, error))
     return FALSE;
-  paths = finish_outputs (&f, error);
+  g_clear_object (&f.pipeline);  /* mp4mux has closed the file */
+  paths = split_muxed (&f, cancellable, error);
   if (paths == NULL)
     return FALSE;
   vpk_job_set_artifact (job, VPK_ARTIFACT_FRAGMENTED, (const char * const *) paths);

@@ -59,8 +59,4 @@ GstElement *vpk_gst_make_video_encoder (VpkGst *gst, const GstCaps *caps, guint 
 GstElement *vpk_gst_make_audio_encoder (VpkGst *gst, GError **error);
 GstElement *vpk_gst_make_element (const char *factory, GError **error);
 
-/* vpk-gst-fixup.c: makes mp4mux's fragments carry default-base-is-moof and checks
- * the fragment contract (tfdt, one trun per traf, a sync sample first for video). */
-gboolean vpk_gst_fixup_fragments (const char *path, gboolean video, GError **error);
-
 G_END_DECLS

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The web page in Chromium: upload a generated video, watch its job reach
 // Ready (live over SSE), play it with Shaka Player through /license with no
-// key in the page. Leaves page.png in the build folder given as argv[2].
+// key in the page. The page asks for the API token: the test types in the admin
+// token the service wrote into its state folder. Leaves page.png in the build
+// folder given as argv[2].
 import { createRequire } from 'node:module';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
@@ -45,7 +47,9 @@ async function main() {
   execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i',
     'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440', '-c:v', 'libx264',
     '-g', '50', '-c:a', 'aac', '-t', '8', '-movflags', '+faststart', video]);
-  const { proc, url } = await startServer(path.join(work, 'state'));
+  const state = path.join(work, 'state');
+  const { proc, url } = await startServer(state);
+  const tokenPath = path.join(state, 'admin-token');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -57,6 +61,9 @@ async function main() {
     const page = await browser.newPage();
     page.on('console', (m) => console.log(`# page: ${m.text()}`));
     await page.goto(`${url}/`);
+    if ((statSync(tokenPath).mode & 0o777) !== 0o600) throw new Error('admin-token is not mode 600');
+    await page.fill('#token', readFileSync(tokenPath, 'utf8').trim());
+    await page.click('#token-form button');
     await page.setInputFiles('#file', video);
     const row = page.locator('#jobs tbody tr').first();
     await row.waitFor({ timeout: 60000 });

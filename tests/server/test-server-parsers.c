@@ -105,6 +105,46 @@ test_multipart_headers_bounded (void)
 }
 
 static void
+test_multipart_headers_limit_split (void)
+{
+  g_autoptr(GString) ok = g_string_new ("--b0und\r\nContent-Disposition: form-data; name=\"f\"\r\nX-Pad: ");
+  gsize block_start = strlen ("--b0und\r\n");
+
+  g_test_summary ("A part header block of exactly the bound is accepted wherever the chunks "
+                  "are cut, even inside the CRLF CRLF that ends it; one byte more is refused.");
+  while (ok->len - block_start < VPK_MULTIPART_MAX_HEADERS)
+    g_string_append_c (ok, 'a');
+  g_string_append (ok, "\r\n\r\nxy\r\n--b0und--\r\n");
+  for (guint extra = 0; extra <= 1; extra++) {
+    g_autoptr(GString) input = g_string_new_len (ok->str, (gssize) ok->len);
+
+    if (extra > 0)
+      g_string_insert_c (input, (gssize) (block_start + 60), 'a');
+    for (gsize cut = block_start + VPK_MULTIPART_MAX_HEADERS - 1;
+         cut <= block_start + VPK_MULTIPART_MAX_HEADERS + extra + 4; cut++) {
+      Collect c = { g_string_new (NULL), g_string_new (NULL), 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VpkMultipart) mp = vpk_multipart_new ("b0und", &cbs, &c, NULL);
+      gboolean done = vpk_multipart_feed (mp, (const guint8 *) input->str, cut, &error) &&
+                      vpk_multipart_feed (mp, (const guint8 *) input->str + cut,
+                                          input->len - cut, &error) &&
+                      vpk_multipart_finish (mp, &error);
+
+      if (extra == 0) {
+        g_assert_no_error (error);
+        g_assert_true (done);
+        g_assert_cmpstr (c.data->str, ==, "xy");
+      } else {
+        g_assert_false (done);
+        g_assert_error (error, VPK_HTTP_ERROR, 400);
+      }
+      g_string_free (c.names, TRUE);
+      g_string_free (c.data, TRUE);
+    }
+  }
+}
+
+static void
 test_package_request (void)
 {
   VpkPackageOptions defaults = { .segment_duration_ms = 4000 };
@@ -157,6 +197,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/multipart/split", test_multipart_split);
   g_test_add_func ("/server/multipart/bad", test_multipart_bad);
   g_test_add_func ("/server/multipart/headers-bounded", test_multipart_headers_bounded);
+  g_test_add_func ("/server/multipart/headers-limit-split", test_multipart_headers_limit_split);
   g_test_add_func ("/server/request/package", test_package_request);
   g_test_add_func ("/server/request/license", test_license_request);
   return g_test_run ();

@@ -29,25 +29,29 @@ free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-VpkTestServer *
-vpk_test_server_start (guint workers, const char * const *extra)
+static void
+read_admin_token (VpkTestServer *s)
 {
-  VpkTestServer *s = g_new0 (VpkTestServer, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *path = g_build_filename (s->state_dir, "admin-token", NULL);
+  char *text = NULL;
+
+  if (g_file_get_contents (path, &text, NULL, NULL))
+    s->admin_token = g_strstrip (text);
+  s->token = g_strdup (s->admin_token);
+}
+
+static GPtrArray *
+server_argv (const char *state_dir, guint workers, const char * const *extra)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
   const char *vpack = g_getenv ("VPACK");
   g_auto(GStrv) env_sets = g_strsplit (g_getenv ("VPK_TEST_SERVER_SET") != NULL
                                        ? g_getenv ("VPK_TEST_SERVER_SET") : "", " ", -1);
 
   g_assert_nonnull (vpack);
-  s->state_dir = g_dir_make_tmp ("vpk-srv-XXXXXX", &error);
-  g_assert_no_error (error);
   g_ptr_array_add (argv, g_strdup (vpack));
   g_ptr_array_add (argv, g_strdup ("serve"));
-  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", s->state_dir));
+  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", state_dir));
   g_ptr_array_add (argv, g_strdup_printf ("--listen=127.0.0.1:%u", free_port ()));
   g_ptr_array_add (argv, g_strdup_printf ("--set=server.workers=%u", workers));
   for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
@@ -57,21 +61,77 @@ vpk_test_server_start (guint workers, const char * const *extra)
     if (*env_sets[i] != '\0')
       g_ptr_array_add (argv, g_strdup_printf ("--set=%s", env_sets[i]));
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+/* Starts `vpack serve` in s->state_dir; waits for its "listening" line. */
+static void
+spawn_server (VpkTestServer *s, guint workers, const char * const *extra)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = server_argv (s->state_dir, workers, extra);
+  g_autofree char *line = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  if (s->stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, s->stderr_path);
   /* If the test dies, so does its server (and the server's mariadbd). */
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   s->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
+  line = g_data_input_stream_read_line (s->out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);  /* NULL: vpack serve exited; its stderr says why */
   g_assert_true (g_str_has_prefix (line, "vpack serve: listening on http://"));
+  g_free (s->url);
   s->url = g_strndup (line + strlen ("vpack serve: listening on "),
                       strlen (line) - strlen ("vpack serve: listening on ") - 1);
+  g_clear_pointer (&s->admin_token, g_free);
+  g_clear_pointer (&s->token, g_free);
+  read_admin_token (s);
+}
+
+VpkTestServer *
+vpk_test_server_start_full (const char *state_dir, guint workers, const char * const *extra,
+                            gboolean capture)
+{
+  VpkTestServer *s = g_new0 (VpkTestServer, 1);
+  g_autoptr(GError) error = NULL;
+
+  s->state_dir = state_dir != NULL ? g_strdup (state_dir) : g_dir_make_tmp ("vpk-srv-XXXXXX",
+                                                                            &error);
+  g_assert_no_error (error);
+  if (capture)
+    s->stderr_path = g_strconcat (s->state_dir, ".stderr", NULL);
+  spawn_server (s, workers, extra);
   s->session = soup_session_new_with_options ("timeout", 120, "max-conns", 64,
                                               "max-conns-per-host", 64, NULL);
   return s;
+}
+
+void
+vpk_test_server_restart (VpkTestServer *s, guint workers, const char * const *extra)
+{
+  vpk_test_server_halt (s);
+  g_clear_pointer (&s->stdout_rest, g_free);
+  if (s->stderr_path != NULL)
+    g_remove (s->stderr_path);  /* GSubprocessLauncher appends */
+  spawn_server (s, workers, extra);
+}
+
+VpkTestServer *
+vpk_test_server_start (guint workers, const char * const *extra)
+{
+  return vpk_test_server_start_full (NULL, workers, extra, FALSE);
+}
+
+void
+vpk_test_server_set_token (VpkTestServer *s, const char *token)
+{
+  g_free (s->token);
+  s->token = g_strdup (token);
 }
 
 static void
@@ -95,21 +155,43 @@ remove_tree (const char *path)
 }
 
 void
-vpk_test_server_stop (VpkTestServer *s)
+vpk_test_server_halt (VpkTestServer *s)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) rest = g_memory_output_stream_new_resizable ();
 
+  if (s->proc == NULL)
+    return;
   g_subprocess_send_signal (s->proc, SIGTERM);
   g_subprocess_wait (s->proc, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (s->proc));
   g_assert_cmpint (g_subprocess_get_exit_status (s->proc), ==, 0);
-  if (g_getenv ("VPK_TEST_KEEP") == NULL)
+  /* What the server printed after its first line (the end of its log, if any). */
+  g_output_stream_splice (rest, G_INPUT_STREAM (s->out), G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                          NULL, NULL);
+  s->stdout_rest = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (rest)),
+                              g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (rest)));
+  g_clear_object (&s->out);
+  g_clear_object (&s->proc);
+}
+
+void
+vpk_test_server_stop (VpkTestServer *s)
+{
+  vpk_test_server_halt (s);
+  if (g_getenv ("VPK_TEST_KEEP") == NULL) {
     remove_tree (s->state_dir);
-  g_object_unref (s->proc);
+    if (s->stderr_path != NULL)
+      g_remove (s->stderr_path);
+  }
   g_object_unref (s->session);
   g_free (s->state_dir);
   g_free (s->url);
+  g_free (s->admin_token);
+  g_free (s->token);
+  g_free (s->stderr_path);
+  g_free (s->stdout_rest);
   g_free (s);
 }
 
@@ -135,6 +217,12 @@ vpk_test_request (VpkTestServer *s, const char *method, const char *path,
   g_assert_nonnull (msg);
   if (body != NULL)
     soup_message_set_request_body_from_bytes (msg, content_type, body);
+  if (s->token != NULL) {
+    g_autofree char *bearer = g_strconcat ("Bearer ", s->token, NULL);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                  bearer);
+  }
   for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
     soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i],
                                   headers[i + 1]);

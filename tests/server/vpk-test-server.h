@@ -10,15 +10,34 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  GSubprocess *proc;
-  char        *state_dir;
-  char        *url;      /* http://127.0.0.1:PORT, no trailing '/' */
-  SoupSession *session;
+  GSubprocess      *proc;
+  char             *state_dir;
+  char             *url;          /* http://127.0.0.1:PORT, no trailing '/' */
+  SoupSession      *session;
+  char             *admin_token;  /* <state>/admin-token, when the server made one */
+  char             *token;        /* sent as a Bearer token by every request; NULL: none */
+  GDataInputStream *out;          /* the server's stdout after its first line */
+  char             *stderr_path;  /* with @capture: the server's stderr, beside the state */
+  char             *stdout_rest;  /* after vpk_test_server_halt(): the rest of stdout */
 } VpkTestServer;
 
-/* Starts the server with @workers workers and @extra "group.key=value" sets. */
+/* Starts the server with @workers workers and @extra "group.key=value" sets.
+ * Requests then carry the admin token the server wrote into its state folder. */
 VpkTestServer *vpk_test_server_start (guint workers, const char * const *extra);
+/* The same in @state_dir (NULL: a new one), with stderr into a file when @capture. */
+VpkTestServer *vpk_test_server_start_full (const char         *state_dir,
+                                           guint               workers,
+                                           const char * const *extra,
+                                           gboolean            capture);
+/* Halts and starts it again in the same state folder (stderr file started anew). */
+void           vpk_test_server_restart (VpkTestServer *s, guint workers,
+                                        const char * const *extra);
+/* Stops the process (it must exit 0) and keeps the state folder. */
+void           vpk_test_server_halt  (VpkTestServer *s);
+/* Halts if needed, removes the state folder (unless VPK_TEST_KEEP) and frees. */
 void           vpk_test_server_stop  (VpkTestServer *s);
+/* Sets the token requests carry (NULL: none). */
+void           vpk_test_server_set_token (VpkTestServer *s, const char *token);
 
 typedef struct {
   guint               status;
