@@ -69,7 +69,8 @@ vpk_http_add_cors (SoupServerMessage *msg)
   soup_message_headers_replace (h, "Access-Control-Allow-Methods",
                                 "GET, HEAD, POST, DELETE, OPTIONS");
   soup_message_headers_replace (h, "Access-Control-Allow-Headers",
-                                "Content-Type, Range, If-None-Match, If-Modified-Since");
+                                "Authorization, Content-Type, Range, If-None-Match, "
+                                "If-Modified-Since");
   soup_message_headers_replace (h, "Access-Control-Expose-Headers",
                                 "Content-Length, Content-Range, ETag, Last-Modified, Location");
   soup_message_headers_replace (h, "Access-Control-Max-Age", "600");

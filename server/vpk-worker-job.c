@@ -32,12 +32,14 @@ typedef struct {
   gint64        last_progress_us;
   gint64        stage_start_us;
   const char   *status;
+  char         *content_name;    /* the published folder's name, under <output> */
 } Run;
 
 static void
 run_clear (Run *run)
 {
   g_free (run->job_dir);
+  g_free (run->content_name);
   g_clear_pointer (&run->state, g_key_file_unref);
   g_clear_pointer (&run->job, vpk_job_unref);
 }
@@ -328,6 +330,20 @@ prune (Run *run, const char *keep_attempt)
   }
 }
 
+/* "<id>-<32 hex>": /content is public, so a package must not be found by counting
+ * ids — its MPD carries the license token. The suffix is a one-way function of
+ * that secret token: the same on every attempt (resume finds a package already
+ * published), and it reveals nothing of the token. */
+static char *
+content_name (gint64      id,
+              const char *license_token)
+{
+  g_autofree char *input = g_strdup_printf ("vpack-content-path:%s", license_token);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, input, -1);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT "-%.32s", id, digest);
+}
+
 static gboolean
 apply_row (VpkServer *server, VpkJob *job, const VpkJobRow *row, GError **error)
 {
@@ -367,9 +383,7 @@ is_package (const char *dir)
 static char *
 published_path (Run *run)
 {
-  g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT, run->id);
-
-  return g_build_filename (run->server->output_dir, name, NULL);
+  return g_build_filename (run->server->output_dir, run->content_name, NULL);
 }
 
 static gboolean
@@ -399,6 +413,8 @@ run_prepare (Run *run, const VpkJobRow *row, VpkStageKind *out_first, GError **e
     g_key_file_set_int64 (run->state, "job", "id", run->id);
   }
   run->job = vpk_job_new (id_text, attempt_dir, error);
+  g_free (run->content_name);
+  run->content_name = content_name (run->id, row->license_token);
   if (run->job == NULL || !apply_row (run->server, run->job, row, error))
     return FALSE;
   *out_first = resume_point (run);
@@ -459,8 +475,7 @@ write_end (Run *run, VpkDb *db, gconstpointer data, GError **error)
   g_autofree char *message = NULL;
 
   if (end->dest != NULL) {
-    url = g_strdup_printf ("%s/content/%" G_GINT64_FORMAT "/stream.mpd", run->server->base_url,
-                           run->id);
+    url = g_strdup_printf ("%s/content/%s/stream.mpd", run->server->base_url, run->content_name);
     return vpk_store_job_set_ready (db, run->id, &run->lease, end->dest, url, error);
   }
   if (strcmp (end->status, VPK_STATUS_CANCELLED) == 0)

@@ -13,7 +13,7 @@ sh tools/install-deps.sh
 sh tools/install-npm.sh
 
 if [ ! -d "$build" ]; then
-  meson setup "$build" --buildtype=release --prefix=/usr/local
+  meson setup "$build" --buildtype=release --prefix=/usr/local -Dtests=false
 fi
 ninja -C "$build"
 meson install -C "$build" --quiet

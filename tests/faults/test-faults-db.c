@@ -95,7 +95,7 @@ wait_all_ready (FaultServer *s, FaultMariadb *db, gint64 first)
 static void
 assert_results (FaultServer *s, FaultMariadb *db, gint64 first)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT id FROM packaged_content WHERE id >= %"
+  g_autofree char *sql = g_strdup_printf ("SELECT SUBSTRING_INDEX(output_path, '/', -1) FROM packaged_content WHERE id >= %"
                                           G_GINT64_FORMAT " AND status = 'Ready'", first);
   g_auto(GStrv) ready = fault_sql (db->socket, sql);
   g_autofree char *output = g_build_filename (s->state_dir, "output", NULL);

@@ -159,7 +159,7 @@ static void
 assert_results (Kill *k)
 {
   g_autofree char *ready_sql = g_strdup_printf (
-      "SELECT id FROM packaged_content WHERE id >= %" G_GINT64_FORMAT " AND status = 'Ready'",
+      "SELECT SUBSTRING_INDEX(output_path, '/', -1) FROM packaged_content WHERE id >= %" G_GINT64_FORMAT " AND status = 'Ready'",
       k->first_job);
   g_auto(GStrv) ready = fault_sql (k->socket, ready_sql);
   guint resumes;

@@ -137,7 +137,7 @@ wait_done (Scale *t)
 static void
 assert_results (Scale *t)
 {
-  g_autofree char *query = g_strdup_printf ("SELECT id FROM packaged_content WHERE id >= %"
+  g_autofree char *query = g_strdup_printf ("SELECT SUBSTRING_INDEX(output_path, '/', -1) FROM packaged_content WHERE id >= %"
                                             G_GINT64_FORMAT " AND status = 'Ready'", t->first);
   g_auto(GStrv) ready = sql (t, query);
   g_autofree char *output = g_build_filename (t->state, "output", NULL);

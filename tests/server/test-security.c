@@ -439,7 +439,8 @@ test_legacy_query_token (void)
 static void
 test_public (void)
 {
-  g_autofree char *mpd = g_strdup_printf ("/content/%" G_GINT64_FORMAT "/stream.mpd", job_ids[0]);
+  g_autofree char *content = vpk_test_content_path (server, job_ids[0]);
+  g_autofree char *mpd = g_strdup_printf ("%s/stream.mpd", content);
   const Route routes[] = {
     { "GET", "/healthz", 200 }, { "GET", "/openapi.json", 200 }, { "GET", "/metrics", 200 },
     { "GET", "/", 200 }, { "GET", "/web/app.js", 200 }, { "GET", "/upload_input_content", 200 },

@@ -287,3 +287,21 @@ vpk_test_make_media (const char *dir, const char *name, const char *args)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   return g_steal_pointer (&path);
 }
+
+char *
+vpk_test_content_path (VpkTestServer *s,
+                       gint64         id)
+{
+  g_autofree char *path = g_strdup_printf ("/packaged_content/%" G_GINT64_FORMAT, id);
+  g_autoptr(VpkTestReply) r = vpk_test_request (s, "GET", path, NULL, NULL, NULL);
+  g_autofree char *pattern = g_strdup_printf ("/content/%" G_GINT64_FORMAT "-[0-9a-f]{32}/stream\\.mpd$", id);
+  const char *url, *start;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (r->json));
+  url = json_object_get_string_member_with_default (json_node_get_object (r->json), "url", NULL);
+  g_assert_nonnull (url);
+  g_assert_true (g_regex_match_simple (pattern, url, 0, 0));
+  start = strstr (url, "/content/");
+  return g_strndup (start, strlen (start) - strlen ("/stream.mpd"));
+}

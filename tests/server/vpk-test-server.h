@@ -52,6 +52,9 @@ VpkTestReply *vpk_test_request    (VpkTestServer *s, const char *method, const c
                                    const char *content_type, GBytes *body,
                                    const char * const *headers);
 VpkTestReply *vpk_test_post_json  (VpkTestServer *s, const char *path, const char *json);
+/* "/content/NAME" of a Ready job, from its MPD URL; NAME must be "ID-" and 32 hex
+ * digits (packages are not found by counting ids). */
+char         *vpk_test_content_path (VpkTestServer *s, gint64 id);
 /* A multipart/form-data upload of @file as part "file" named @filename. */
 VpkTestReply *vpk_test_upload     (VpkTestServer *s, const char *path, const char *file,
                                    const char *filename);
