@@ -321,6 +321,8 @@ async function playersSuite(ctx, srv, tmp, fixture) {
     { name: 'cbcs-on-demand', scheme: 'cbcs', profile: 'on-demand' },
     { name: 'cenc-live', scheme: 'cenc', profile: 'live' },
     { name: 'cenc-on-demand', scheme: 'cenc', profile: 'on-demand' },
+    // Every track encrypted: cbcs audio is whole-block with a constant IV (empty senc entries).
+    { name: 'cbcs-live-all', scheme: 'cbcs', profile: 'live', encrypt: 'all' },
     { name: 'cbcs-live-laurl', scheme: 'cbcs', profile: 'live', licenseUrl },
     { name: 'cenc-on-demand-laurl', scheme: 'cenc', profile: 'on-demand', licenseUrl },
     // Matroska: native declines it, so the gst backend ingests and fragments it.
@@ -385,6 +387,8 @@ async function playersSuite(ctx, srv, tmp, fixture) {
     { player: 'dashjs', pkg: 'cenc-live', keys, expect: 'play' },
     { player: 'dashjs', pkg: 'cbcs-on-demand', keys, expect: 'play' },
     { player: 'shaka', pkg: 'mkv-gst-cbcs-live', keys, expect: 'play' },
+    { player: 'shaka', pkg: 'cbcs-live-all', keys, expect: 'play' },
+    { player: 'dashjs', pkg: 'cbcs-live-all', keys, expect: 'play' },
     ...(bento4 ? [{ player: 'shaka', pkg: 'bento4-cbcs-live', keys, expect: 'play' },
                   { player: 'dashjs', pkg: 'bento4-cbcs-live', keys, expect: 'play' }] : []),
     { player: 'shaka', pkg: 'cbcs-live', keys: null, expect: 'fail', label: 'no key', shot: 'shaka-cbcs-live-nokey' },
