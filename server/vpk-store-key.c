@@ -29,12 +29,17 @@ base64url_encode (const guint8 *data, gsize len)
   return text;
 }
 
-/* Strict: only the base64url alphabet, no padding; NULL otherwise. */
+/* Strict: only the base64url alphabet, no padding, and canonical (the unused low
+ * bits of the last character must be zero, so that no two texts decode to the same
+ * bytes); NULL otherwise. */
 static guint8 *
 base64url_decode (const char *text, gsize *out_len)
 {
   gsize len = strlen (text);
   g_autofree char *buf = NULL;
+  g_autofree guint8 *bytes = NULL;
+  g_autofree char *again = NULL;
+  gsize n = 0;
 
   if (len % 4 == 1 || len > 1024)
     return NULL;
@@ -47,7 +52,12 @@ base64url_decode (const char *text, gsize *out_len)
   g_strdelimit (buf, "_", '/');
   while (len % 4 != 0)
     buf[len++] = '=';
-  return g_base64_decode (buf, out_len);
+  bytes = g_base64_decode (buf, &n);
+  again = base64url_encode (bytes, n);
+  if (strcmp (again, text) != 0)
+    return NULL;
+  *out_len = n;
+  return g_steal_pointer (&bytes);
 }
 
 static gboolean
