@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "dash/vpk-dash-manifest.h"
+#include "dash/vpk-dash-private.h"
+
+#include <libxml/parser.h>
 
 static void
 representation_free (gpointer data)
@@ -121,4 +124,15 @@ const char *
 vpk_dash_content_type_to_mime (VpkDashContentType type)
 {
   return type == VPK_DASH_CONTENT_AUDIO ? "audio/mp4" : "video/mp4";
+}
+
+void
+vpk_dash_xml_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    xmlInitParser ();
+    g_once_init_leave (&done, 1);
+  }
 }

@@ -28,4 +28,8 @@ char    *vpk_dash_format_duration (gint64 us);
 gboolean vpk_dash_parse_duration  (const char *text,
                                    gint64     *out_us);
 
+/* libxml2 must be initialised once before threads use it (it is not thread-safe
+ * to let two worker threads initialise it lazily at the same time). */
+void vpk_dash_xml_init (void);
+
 G_END_DECLS

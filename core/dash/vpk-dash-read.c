@@ -404,6 +404,7 @@ parse_document (const char  *path,
   const xmlError *xerr;
 
   /* No XML_PARSE_NOENT / DTDLOAD / HUGE: nothing external is ever fetched. */
+  vpk_dash_xml_init ();
   doc = xmlReadMemory (text, (int) len, NULL, NULL,
                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                        XML_PARSE_NOCDATA);

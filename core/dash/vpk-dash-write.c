@@ -198,12 +198,16 @@ write_adaptation_set (xmlNode                    *period,
 static xmlDoc *
 build_document (const VpkDashManifest *manifest)
 {
-  xmlDoc *doc = xmlNewDoc (X ("1.0"));
-  xmlNode *root = xmlNewNode (NULL, X ("MPD"));
   g_autofree char *duration = vpk_dash_format_duration (manifest->duration_us);
   g_autofree char *buffer = vpk_dash_format_duration (manifest->min_buffer_time_us);
   Namespaces ns;
   xmlNode *period;
+  xmlDoc *doc;
+  xmlNode *root;
+
+  vpk_dash_xml_init ();
+  doc = xmlNewDoc (X ("1.0"));
+  root = xmlNewNode (NULL, X ("MPD"));
 
   xmlDocSetRootElement (doc, root);
   ns.mpd = xmlNewNs (root, X (VPK_DASH_NS_MPD), NULL);
