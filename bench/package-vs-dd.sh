@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Packaging speed against a baseline measured in the same run: `dd bs=1M` copying the
 # same input, then `vpack package` of it, alternated RUNS times; prints the medians,
@@ -35,11 +35,15 @@ if [ ! -f "$input" ]; then
     -c:a aac -b:a 128k "$input"
 fi
 
-# seconds and peak RSS (KiB) of one command, from GNU time
+# seconds (wall, from bash's clock: GNU time's %e has only two decimals) and
+# peak RSS (KiB, from GNU time) of one command; both commands pay the same
+# start of /usr/bin/time
 measure () {
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" ||
+  local t0=$EPOCHREALTIME t1
+  /usr/bin/time -f "%M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" ||
     { cat "$work/stderr.txt" >&2; exit 1; }
-  cat "$work/time.txt"
+  t1=$EPOCHREALTIME
+  echo "$t0 $t1 $(cat "$work/time.txt")" | awk '{ printf "%.6f %s\n", $2 - $1, $3 }'
 }
 
 median () { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -60,8 +64,8 @@ vp_s=$(median < "$work/vpack.txt")
 rss=$(sort -n "$work/rss.txt" | tail -n 1)
 size=$(stat -c %s "$input")
 echo "input: $size bytes, $runs runs each, alternated"
-echo "dd bs=1M:       median ${dd_s} s"
-echo "vpack package:  median ${vp_s} s (cbcs, live, verify on)"
+printf 'dd bs=1M:       median %.3f s\n' "$dd_s"
+printf 'vpack package:  median %.3f s (cbcs, live, verify on)\n' "$vp_s"
 awk -v a="$vp_s" -v b="$dd_s" 'BEGIN { printf "ratio vpack/dd: %.2f\n", (b > 0 ? a / b : 0) }'
 awk -v r="$rss" 'BEGIN { printf "vpack peak RSS: %.1f MiB\n", r / 1024 }'
 
@@ -74,6 +78,6 @@ if [ "$big" -eq 1 ]; then
   fi
   rm -rf "$work/out-big"
   set -- $(measure "$vpack" package "$bigin" -o "$work/out-big" --key "$key" --kid "$kid")
-  echo "big input: $(stat -c %s "$bigin") bytes, ${1} s, peak RSS $(awk -v r="$2" 'BEGIN { printf "%.1f", r / 1024 }') MiB"
+  echo "big input: $(stat -c %s "$bigin") bytes, $(printf '%.2f' "$1") s, peak RSS $(awk -v r="$2" 'BEGIN { printf "%.1f", r / 1024 }') MiB"
   rm -rf "$work/out-big"
 fi

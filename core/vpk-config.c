@@ -132,6 +132,12 @@ parse_boolean (gboolean *out, const char *v, GError **e)
 }
 
 static gboolean
+parse_single_pass (VpkConfig *c, const char *v, GError **e)
+{
+  return parse_boolean (&c->single_pass, v, e);
+}
+
+static gboolean
 parse_verify (VpkConfig *c, const char *v, GError **e)
 {
   return parse_boolean (&c->package.verify, v, e);
@@ -339,6 +345,7 @@ static const CoreKey core_keys[] = {
   { "pipeline", "encrypt", "native", parse_encrypt_stage },
   { "pipeline", "package", "native", parse_package_stage },
   { "pipeline", "plugin_path", NULL, parse_plugin_path },
+  { "pipeline", "single_pass", "true", parse_single_pass },
   { "package", "segment_duration", "4", parse_segment_duration },
   { "package", "profile", "live", parse_profile },
   { "package", "scheme", "cbcs", parse_scheme },

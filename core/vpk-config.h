@@ -32,6 +32,7 @@ typedef struct {
   /* [pipeline] */
   char             **stages[VPK_STAGE_N_KINDS];  /* backend names, tried in order */
   char             **plugin_path;   /* extra plugin folders, searched before the installed one */
+  gboolean           single_pass;   /* let a backend run consecutive stages at once */
 
   /* [package] */
   VpkPackageOptions  package;

@@ -3,6 +3,7 @@
 
 struct _VpkPipeline {
   VpkRegistry *registry;
+  gboolean     single_pass;
   GStrv        names[VPK_STAGE_N_KINDS];
   GPtrArray   *plugins[VPK_STAGE_N_KINDS];  /* (element-type VpkPlugin) borrowed */
 };
@@ -108,6 +109,7 @@ vpk_pipeline_new (VpkRegistry      *registry,
   g_autoptr(VpkPipeline) pipeline = g_new0 (VpkPipeline, 1);
 
   pipeline->registry = registry;
+  pipeline->single_pass = config->single_pass;
   if (!check_backend_groups (pipeline, config, error))
     return NULL;
   for (guint s = 0; s < VPK_STAGE_N_KINDS; s++)
@@ -124,20 +126,23 @@ vpk_pipeline_get_backends (VpkPipeline  *pipeline,
   return (const char * const *) pipeline->names[stage];
 }
 
-gboolean
-vpk_pipeline_run_stage (VpkPipeline                *pipeline,
-                        VpkJob                     *job,
-                        VpkStageKind                stage,
-                        const VpkPipelineObserver  *observer,
-                        gpointer                    observer_data,
-                        GCancellable               *cancellable,
-                        GError                    **error)
+/* As vpk_pipeline_run_stage(); @announced: the observer has already heard
+ * the stage start (a chain that declined). */
+static gboolean
+run_stage (VpkPipeline                *pipeline,
+           VpkJob                     *job,
+           VpkStageKind                stage,
+           gboolean                    announced,
+           const VpkPipelineObserver  *observer,
+           gpointer                    observer_data,
+           GCancellable               *cancellable,
+           GError                    **error)
 {
   GPtrArray *plugins = pipeline->plugins[stage];
   const char *stage_name = vpk_stage_kind_to_string (stage);
   g_autoptr(GString) declined = g_string_new (NULL);
 
-  if (observer != NULL && observer->stage_started != NULL)
+  if (!announced && observer != NULL && observer->stage_started != NULL)
     observer->stage_started (job, stage, NULL, observer_data);
 
   for (guint i = 0; i < plugins->len; i++) {
@@ -148,9 +153,13 @@ vpk_pipeline_run_stage (VpkPipeline                *pipeline,
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
       return FALSE;
 
+    gint64 started = g_get_monotonic_time ();
+
     vpk_job_report_progress (job, stage, 0.0);
     if (vpk_plugin_get_backend (plugin)->stages[stage] (vpk_plugin_get_instance (plugin), job,
                                                         cancellable, &local_error)) {
+      g_debug ("%s (%s): %.3f s", stage_name, name,
+               (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
       vpk_job_report_progress (job, stage, 1.0);
       if (observer != NULL && observer->stage_finished != NULL)
         observer->stage_finished (job, stage, name, observer_data);
@@ -175,6 +184,92 @@ vpk_pipeline_run_stage (VpkPipeline                *pipeline,
 }
 
 gboolean
+vpk_pipeline_run_stage (VpkPipeline                *pipeline,
+                        VpkJob                     *job,
+                        VpkStageKind                stage,
+                        const VpkPipelineObserver  *observer,
+                        gpointer                    observer_data,
+                        GCancellable               *cancellable,
+                        GError                    **error)
+{
+  return run_stage (pipeline, job, stage, FALSE, observer, observer_data, cancellable, error);
+}
+
+/* The last stage from @first on that the backend named first for @first is
+ * also named first for, when that backend can chain stages; else @first. */
+static VpkStageKind
+chain_end (VpkPipeline  *pipeline,
+           VpkStageKind  first)
+{
+  VpkPlugin *plugin;
+  VpkStageKind last = first;
+
+  if (!pipeline->single_pass || pipeline->plugins[first]->len == 0)
+    return first;
+  plugin = pipeline->plugins[first]->pdata[0];
+  if (vpk_plugin_get_backend (plugin)->run_chain == NULL)
+    return first;
+  while (last + 1 < VPK_STAGE_N_KINDS && pipeline->plugins[last + 1]->len > 0 &&
+         pipeline->plugins[last + 1]->pdata[0] == plugin)
+    last++;
+  return last;
+}
+
+/* Runs @first to @last with one call; FALSE with @out_declined set (and no
+ * error) when the backend declines, so that they run one by one (the
+ * observer has then heard @first start). */
+static gboolean
+run_chain (VpkPipeline                *pipeline,
+           VpkJob                     *job,
+           VpkStageKind                first,
+           VpkStageKind                last,
+           const VpkPipelineObserver  *observer,
+           gpointer                    observer_data,
+           GCancellable               *cancellable,
+           gboolean                   *out_declined,
+           GError                    **error)
+{
+  VpkPlugin *plugin = pipeline->plugins[first]->pdata[0];
+  const char *name = vpk_plugin_get_name (plugin);
+  g_autoptr(GError) local_error = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  *out_declined = FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (observer != NULL && observer->stage_started != NULL)
+    observer->stage_started (job, first, NULL, observer_data);
+  vpk_job_report_progress (job, first, 0.0);
+  if (!vpk_plugin_get_backend (plugin)->run_chain (vpk_plugin_get_instance (plugin), job, first,
+                                                    last, cancellable, &local_error)) {
+    if (local_error == NULL)
+      g_set_error (&local_error, VPK_ERROR, VPK_ERROR_FAILED, "failed without saying why");
+    if (g_error_matches (local_error, VPK_ERROR, VPK_ERROR_NOT_SUPPORTED)) {
+      g_debug ("%s to %s (%s) in one pass declined: %s", vpk_stage_kind_to_string (first),
+               vpk_stage_kind_to_string (last), name, local_error->message);
+      *out_declined = TRUE;
+      return FALSE;
+    }
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s to %s (%s): ",
+                                vpk_stage_kind_to_string (first), vpk_stage_kind_to_string (last),
+                                name);
+    return FALSE;
+  }
+  g_debug ("%s to %s (%s) in one pass: %.3f s", vpk_stage_kind_to_string (first),
+           vpk_stage_kind_to_string (last), name,
+           (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+  /* The observer sees each stage finish, in order; the work was timed on the first. */
+  for (VpkStageKind s = first; s <= last; s++) {
+    if (s > first && observer != NULL && observer->stage_started != NULL)
+      observer->stage_started (job, s, NULL, observer_data);
+    vpk_job_report_progress (job, s, 1.0);
+    if (observer != NULL && observer->stage_finished != NULL)
+      observer->stage_finished (job, s, name, observer_data);
+  }
+  return TRUE;
+}
+
+gboolean
 vpk_pipeline_run (VpkPipeline                *pipeline,
                   VpkJob                     *job,
                   VpkStageKind                first,
@@ -183,10 +278,26 @@ vpk_pipeline_run (VpkPipeline                *pipeline,
                   GCancellable               *cancellable,
                   GError                    **error)
 {
+  VpkStageKind s = first;
+
   g_return_val_if_fail (first < VPK_STAGE_N_KINDS, FALSE);
 
-  for (VpkStageKind s = first; s < VPK_STAGE_N_KINDS; s++)
-    if (!vpk_pipeline_run_stage (pipeline, job, s, observer, observer_data, cancellable, error))
+  while (s < VPK_STAGE_N_KINDS) {
+    VpkStageKind last = chain_end (pipeline, s);
+    gboolean declined = FALSE;
+
+    if (last > s) {
+      if (run_chain (pipeline, job, s, last, observer, observer_data, cancellable, &declined,
+                     error)) {
+        s = last + 1;
+        continue;
+      }
+      if (!declined)
+        return FALSE;
+    }
+    if (!run_stage (pipeline, job, s, declined, observer, observer_data, cancellable, error))
       return FALSE;
+    s++;
+  }
   return TRUE;
 }

@@ -35,7 +35,9 @@ VPK_API const char * const *vpk_pipeline_get_backends (VpkPipeline  *pipeline,
 /* Runs stages @first..package of @job in order, on the calling thread. A
  * backend that declines (VPK_ERROR_NOT_SUPPORTED) passes the job to the next
  * one of its stage; any other failure stops the job, the error prefixed with
- * the stage and backend. */
+ * the stage and backend. Where one backend is named first for several
+ * stages in a row and has run_chain (and [pipeline] single_pass is on), it
+ * runs them in one call; if it declines, they run one by one as above. */
 VPK_API gboolean     vpk_pipeline_run  (VpkPipeline                *pipeline,
                                         VpkJob                     *job,
                                         VpkStageKind                first,

@@ -31,6 +31,8 @@ typedef struct {
   VpkJob       *job;
   gint64        last_progress_us;
   gint64        stage_start_us;
+  guint         deferred;        /* bit per stage done in a chain, its event not yet written */
+  const char   *deferred_by;     /* their backend (the pipeline's string) */
   const char   *status;
   char         *content_name;    /* the published folder's name, under <output> */
 } Run;
@@ -211,11 +213,31 @@ on_stage_finished (VpkJob *job, VpkStageKind stage, const char *backend, gpointe
   vpk_metrics_observe_stage (vpk_stage_kind_to_string (stage), seconds);
   if (stage < VPK_STAGE_FRAGMENT)
     return;
+  run->status = status_after (stage);
+  /* A stage run in a chain with later ones (one pass) leaves no artifact:
+   * there is nothing to resume from, so its event waits for the stage that
+   * leaves one, and no event claims work that a successor would do again. */
+  if (vpk_job_get_artifact (job, stage_artifact[stage]) == NULL) {
+    run->deferred |= 1u << stage;
+    run->deferred_by = backend;
+    return;
+  }
   /* First the folder, then the event: the event never claims more than a
    * successor can resume from. */
   if (!state_save (run, stage, &error))
     g_warning ("Job %" G_GINT64_FORMAT ": cannot save its state (the stage will run again "
                "if the job resumes): %s", run->id, error->message);
+  for (VpkStageKind s = VPK_STAGE_FRAGMENT; s < stage; s++) {
+    g_autofree char *done = NULL;
+
+    if (!(run->deferred & (1u << s)))
+      continue;
+    done = g_strdup_printf ("%s done by %s", vpk_stage_kind_to_string (s), run->deferred_by);
+    run->status = status_after (s);
+    run_update (run, vpk_stage_kind_to_string (s),
+                (double) (s + 1 - VPK_STAGE_FRAGMENT) / N_RUN_STAGES, -1.0, done);
+  }
+  run->deferred = 0;
   run->status = status_after (stage);
   run_update (run, vpk_stage_kind_to_string (stage),
               (double) (stage + 1 - VPK_STAGE_FRAGMENT) / N_RUN_STAGES, seconds, message);
@@ -253,7 +275,8 @@ resume_stage (Run *run, VpkStageKind stage)
   return TRUE;
 }
 
-/* The first stage to run: the one after the last whose artifacts are intact.
+/* The first stage to run: the one after the last stage whose artifacts are
+ * intact (earlier ones may have none: stages run in one pass leave none).
  * What comes after a missing one is forgotten. */
 static VpkStageKind
 resume_point (Run *run)
@@ -264,8 +287,12 @@ resume_point (Run *run)
 
   if (info != NULL) {
     vpk_job_take_media_info (run->job, g_steal_pointer (&info));
-    while (stage < VPK_STAGE_N_KINDS && resume_stage (run, stage))
-      stage++;
+    for (VpkStageKind s = VPK_STAGE_N_KINDS; s-- > VPK_STAGE_FRAGMENT;) {
+      if (resume_stage (run, s)) {
+        stage = s + 1;
+        break;
+      }
+    }
   }
   for (VpkStageKind s = stage; s < VPK_STAGE_N_KINDS; s++)
     g_key_file_remove_group (run->state, vpk_stage_kind_to_string (s), NULL);

@@ -141,6 +141,91 @@ test_fallback (Fixture *f, gconstpointer data)
 }
 
 static void
+test_chain (Fixture *f, gconstpointer data)
+{
+  g_autoptr(VpkConfig) config = config_from (ALL_TESTOK "[testok]\nchain=true\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpkPipeline) pipeline = vpk_pipeline_new (f->registry, config, &error);
+  g_autofree char *log = NULL;
+
+  g_test_summary ("A backend named first for consecutive stages runs them in one call when "
+                  "it can; the observer still hears each stage start and finish, in order.");
+  g_assert_no_error (error);
+  g_assert_true (vpk_pipeline_run (pipeline, f->job, VPK_STAGE_INGEST, &observer, f, NULL,
+                                   &error));
+  g_assert_no_error (error);
+  log = calls (f);
+  g_assert_cmpstr (log, ==, "testok:chain:ingest-package\n");
+  g_assert_cmpstr (f->events->str, ==,
+                   "start:ingest done:ingest:testok start:fragment done:fragment:testok "
+                   "start:encrypt done:encrypt:testok start:package done:package:testok ");
+  g_assert_nonnull (vpk_job_get_media_info (f->job));
+}
+
+static void
+test_chain_split (Fixture *f, gconstpointer data)
+{
+  g_autoptr(VpkConfig) config = config_from (
+      "[pipeline]\ningest=testok\nfragment=testok, testtwo\nencrypt=testtwo\n"
+      "package=testtwo\n[testok]\nchain=true\n[testtwo]\nchain=true\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpkPipeline) pipeline = vpk_pipeline_new (f->registry, config, &error);
+  g_autofree char *log = NULL;
+
+  g_test_summary ("Chains follow the first backend named for each stage: two backends make "
+                  "two chains; a chain starting at a later stage (resume) starts there.");
+  g_assert_no_error (error);
+  g_assert_true (vpk_pipeline_run (pipeline, f->job, VPK_STAGE_INGEST, NULL, NULL, NULL,
+                                   &error));
+  g_assert_no_error (error);
+  log = calls (f);
+  g_assert_cmpstr (log, ==, "testok:chain:ingest-fragment\ntesttwo:chain:encrypt-package\n");
+  g_assert_true (vpk_pipeline_run (pipeline, f->job, VPK_STAGE_PACKAGE, NULL, NULL, NULL,
+                                   &error));
+  g_clear_pointer (&log, g_free);
+  log = calls (f);
+  g_assert_true (g_str_has_suffix (log, "encrypt-package\ntesttwo:package\n"));
+}
+
+static void
+test_chain_off (Fixture *f, gconstpointer data)
+{
+  g_autoptr(VpkConfig) config = config_from (
+      "[pipeline]\ningest=testok\nfragment=testok\nencrypt=testok\npackage=testok\n"
+      "single_pass=false\n[testok]\nchain=true\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpkPipeline) pipeline = vpk_pipeline_new (f->registry, config, &error);
+  g_autofree char *log = NULL;
+
+  g_test_summary ("[pipeline] single_pass=false runs every stage on its own.");
+  g_assert_no_error (error);
+  g_assert_true (vpk_pipeline_run (pipeline, f->job, VPK_STAGE_INGEST, NULL, NULL, NULL,
+                                   &error));
+  log = calls (f);
+  g_assert_cmpstr (log, ==, "testok:ingest\ntestok:fragment\ntestok:encrypt\ntestok:package\n");
+}
+
+static void
+test_chain_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(VpkConfig) config = config_from (ALL_TESTOK "[testok]\nchain=true\nfail=ingest\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpkPipeline) pipeline = vpk_pipeline_new (f->registry, config, &error);
+  g_autofree char *log = NULL;
+
+  g_test_summary ("A chain that fails (not declines) stops the job, its error naming the "
+                  "stages and the backend; nothing runs one by one after it.");
+  g_assert_no_error (error);
+  g_assert_false (vpk_pipeline_run (pipeline, f->job, VPK_STAGE_INGEST, &observer, f, NULL,
+                                    &error));
+  g_assert_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA);
+  g_assert_true (g_str_has_prefix (error->message, "ingest to package (testok): "));
+  log = calls (f);
+  g_assert_cmpstr (log, ==, "");
+  g_assert_cmpstr (f->events->str, ==, "start:ingest ");
+}
+
+static void
 test_all_decline (Fixture *f, gconstpointer data)
 {
   g_autoptr(VpkConfig) config = config_from (
@@ -314,6 +399,10 @@ main (int argc, char **argv)
   ADD ("/pipeline/order", test_order);
   ADD ("/pipeline/resume", test_resume);
   ADD ("/pipeline/fallback", test_fallback);
+  ADD ("/pipeline/chain", test_chain);
+  ADD ("/pipeline/chain-split", test_chain_split);
+  ADD ("/pipeline/chain-off", test_chain_off);
+  ADD ("/pipeline/chain-fails", test_chain_fails);
   ADD ("/pipeline/all-decline", test_all_decline);
   ADD ("/pipeline/failure-stops", test_failure_stops);
   ADD ("/pipeline/missing-backend", test_missing_backend);

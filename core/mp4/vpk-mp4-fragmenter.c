@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <vpack/vpk-error.h>
 
+#include "vpk-mp4-fragments.h"
 #include "vpk-mp4-init.h"
 #include "vpk-mp4-movie.h"
 #include "vpk-mp4-output.h"
@@ -105,6 +106,220 @@ cut_at_times (Ctx *ctx, const Timing *tm)
   return starts;
 }
 
+struct _VpkMp4FragmentPlan {
+  VpkMp4Movie *movie;
+  guint        segment_ms;
+  GArray      *order;      /* (element-type guint): packageable tracks, video first */
+  GArray      *cuts;       /* (element-type double): fragment start times, seconds */
+  /* the track begun last */
+  gint         current;    /* index into @order; -1 before the first */
+  Timing       tm;
+  GArray      *starts;     /* (element-type guint): the first sample of each fragment */
+  guint        next;       /* the next fragment, index into @starts */
+  GArray      *trex;       /* of the init segment built for the track */
+};
+
+static void
+plan_end_track (VpkMp4FragmentPlan *plan)
+{
+  if (plan->current >= 0) {
+    VpkMp4Track *t = plan->movie->tracks->pdata[g_array_index (plan->order, guint, plan->current)];
+
+    g_clear_pointer (&t->samples, g_array_unref);  /* one track in memory at a time */
+  }
+  g_clear_pointer (&plan->starts, g_array_unref);
+  g_clear_pointer (&plan->trex, g_array_unref);
+}
+
+void
+vpk_mp4_fragment_plan_free (VpkMp4FragmentPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  plan_end_track (plan);
+  g_clear_pointer (&plan->order, g_array_unref);
+  g_clear_pointer (&plan->cuts, g_array_unref);
+  g_clear_pointer (&plan->movie, vpk_mp4_movie_free);
+  g_free (plan);
+}
+
+/* Packageable tracks, video first, as indexes into movie->tracks. */
+static GArray *
+select_tracks (VpkMp4Movie *movie, GError **error)
+{
+  GArray *order = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (int pass = 0; pass < 2; pass++) {
+    for (guint i = 0; i < movie->tracks->len; i++) {
+      VpkMp4Track *t = movie->tracks->pdata[i];
+
+      if (t->encrypted) {
+        g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA,
+                     "already encrypted: track %u", t->track_id);
+        g_array_unref (order);
+        return NULL;
+      }
+      if (vpk_mp4_track_is_packageable (t) && vpk_mp4_track_is_video (t) == (pass == 0))
+        g_array_append_val (order, i);
+    }
+  }
+  if (order->len == 0) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "no track can be packaged");
+    g_array_unref (order);
+    return NULL;
+  }
+  return order;
+}
+
+VpkMp4FragmentPlan *
+vpk_mp4_fragment_plan_new (const char *src, guint segment_duration_ms, GError **error)
+{
+  g_autoptr(VpkMp4FragmentPlan) plan = g_new0 (VpkMp4FragmentPlan, 1);
+
+  plan->current = -1;
+  plan->segment_ms = MAX (segment_duration_ms, 100);
+  plan->cuts = g_array_new (FALSE, FALSE, sizeof (double));
+  plan->movie = vpk_mp4_movie_open (src, error);
+  if (plan->movie == NULL || (plan->order = select_tracks (plan->movie, error)) == NULL)
+    return NULL;
+  return g_steal_pointer (&plan);
+}
+
+guint
+vpk_mp4_fragment_plan_get_n_tracks (VpkMp4FragmentPlan *plan)
+{
+  return plan->order->len;
+}
+
+const VpkMp4Track *
+vpk_mp4_fragment_plan_get_track (VpkMp4FragmentPlan *plan, guint k)
+{
+  g_return_val_if_fail (k < plan->order->len, NULL);
+  return plan->movie->tracks->pdata[g_array_index (plan->order, guint, k)];
+}
+
+int
+vpk_mp4_fragment_plan_get_fd (VpkMp4FragmentPlan *plan)
+{
+  return plan->movie->fd;
+}
+
+guint64
+vpk_mp4_fragment_plan_get_file_size (VpkMp4FragmentPlan *plan)
+{
+  return plan->movie->file_size;
+}
+
+/* Loads track @k's samples and cuts it. Tracks are begun in order: the
+ * first (video) one sets the cut times the others follow. */
+static gboolean
+plan_begin (VpkMp4FragmentPlan *plan, guint k, GError **error)
+{
+  guint index = g_array_index (plan->order, guint, k);
+  VpkMp4Track *t = plan->movie->tracks->pdata[index];
+  Ctx ctx = { .segment_ms = plan->segment_ms, .cuts = plan->cuts };
+
+  g_return_val_if_fail ((gint) k == plan->current + 1, FALSE);
+  plan_end_track (plan);
+  plan->current = (gint) k;
+  plan->next = 0;
+  if (!vpk_mp4_movie_load_samples (plan->movie, index, error))
+    return FALSE;
+  plan->tm = track_timing (t);
+  plan->starts = k == 0 ? cut_at_sync (&ctx, &plan->tm) : cut_at_times (&ctx, &plan->tm);
+  return TRUE;
+}
+
+/* The samples of the next non-empty fragment; FALSE after the last. */
+static gboolean
+plan_next_range (VpkMp4FragmentPlan *plan, guint32 *out_seq, const VpkMp4Sample **out_samples,
+                 guint *out_n)
+{
+  const VpkMp4Sample *s = (const VpkMp4Sample *) plan->tm.track->samples->data;
+  guint n = plan->tm.track->samples->len;
+
+  while (plan->next < plan->starts->len) {
+    guint f = plan->next++;
+    guint a = g_array_index (plan->starts, guint, f);
+    guint b = f + 1 < plan->starts->len ? g_array_index (plan->starts, guint, f + 1) : n;
+
+    if (b == a)
+      continue;
+    *out_seq = f + 1;
+    *out_samples = s + a;
+    *out_n = b - a;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+static VpkMp4Box *
+build_moov (const Timing *tm, const VpkMp4Box *trak, GError **error)
+{
+  return vpk_mp4_init_build_moov (tm->track, trak, tm->track->total_duration + tm->dts_offset,
+                                  tm->elst_time, error);
+}
+
+VpkMp4Box *
+vpk_mp4_fragment_plan_begin_track (VpkMp4FragmentPlan *plan, guint k, GError **error)
+{
+  VpkMp4Box *moov;
+
+  if (!plan_begin (plan, k, error))
+    return NULL;
+  moov = build_moov (&plan->tm, plan->movie->traks->pdata[g_array_index (plan->order, guint, k)],
+                     error);
+  if (moov != NULL)
+    plan->trex = vpk_mp4_read_trex (moov);
+  return moov;
+}
+
+gboolean
+vpk_mp4_fragment_plan_next (VpkMp4FragmentPlan *plan, VpkMp4Fragment **out_fragment,
+                            GError **error)
+{
+  g_autoptr(VpkMp4Writer) w = vpk_mp4_writer_new ();
+  g_autoptr(VpkMp4Fragment) fragment = NULL;
+  const VpkMp4Sample *s;
+  const VpkMp4Trex *trex = NULL;
+  VpkMp4TrafInfo *info;
+  VpkMp4Box *traf;
+  guint32 seq;
+  guint n;
+
+  *out_fragment = NULL;
+  g_return_val_if_fail (plan->starts != NULL && plan->trex != NULL, FALSE);
+  if (!plan_next_range (plan, &seq, &s, &n))
+    return TRUE;
+  vpk_mp4_write_moof (w, seq, plan->tm.track->track_id,
+                      (guint64) (s[0].dts + plan->tm.dts_offset), s, n, plan->tm.cts_shift, 8);
+  fragment = g_new0 (VpkMp4Fragment, 1);
+  fragment->sequence_number = seq;
+  fragment->trafs = g_ptr_array_new_with_free_func ((GDestroyNotify) vpk_mp4_traf_info_free);
+  fragment->moof = vpk_mp4_box_parse_one (vpk_mp4_writer_get_data (w),
+                                          vpk_mp4_writer_get_size (w), 0, error);
+  if (fragment->moof == NULL)
+    return FALSE;
+  traf = vpk_mp4_box_get_child (fragment->moof, VPK_MP4_FOURCC ('t', 'r', 'a', 'f'));
+  for (guint i = 0; i < plan->trex->len; i++)
+    if (g_array_index (plan->trex, VpkMp4Trex, i).track_id == plan->tm.track->track_id)
+      trex = &g_array_index (plan->trex, VpkMp4Trex, i);
+  /* Resolved as a reader would resolve it, then pointed at the source's data. */
+  info = traf != NULL ? vpk_mp4_traf_parse (traf, trex, 0, 0, 0, G_MAXUINT64, error) : NULL;
+  if (info == NULL)
+    return FALSE;
+  g_ptr_array_add (fragment->trafs, info);
+  if (info->samples->len != n) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_FAILED, "a fragment built of %u samples reads "
+                 "back as %u", n, info->samples->len);
+    return FALSE;
+  }
+  for (guint i = 0; i < n; i++)
+    g_array_index (info->samples, VpkMp4Sample, i).offset = s[i].offset;
+  *out_fragment = g_steal_pointer (&fragment);
+  return TRUE;
+}
+
 static void
 report (Ctx *ctx)
 {
@@ -112,7 +327,7 @@ report (Ctx *ctx)
     ctx->progress (MIN (1.0, (double) ctx->done_bytes / ctx->total_bytes), ctx->user_data);
 }
 
-/* Copies the samples' data, one pread per run of contiguous samples. */
+/* Copies the samples' data, one copy per run of contiguous samples. */
 static gboolean
 copy_samples (Ctx *ctx, VpkMp4Output *out, const VpkMp4Sample *s, guint n, GError **error)
 {
@@ -160,11 +375,9 @@ static gboolean
 write_init (VpkMp4Output *out, const Timing *tm, const VpkMp4Box *trak, GError **error)
 {
   g_autoptr(VpkMp4Box) ftyp = vpk_mp4_init_build_ftyp ();
-  g_autoptr(VpkMp4Box) moov = NULL;
+  g_autoptr(VpkMp4Box) moov = build_moov (tm, trak, error);
   g_autoptr(GBytes) ftyp_bytes = NULL, moov_bytes = NULL;
 
-  moov = vpk_mp4_init_build_moov (tm->track, trak, tm->track->total_duration + tm->dts_offset,
-                                  tm->elst_time, error);
   if (moov == NULL)
     return FALSE;
   ftyp_bytes = vpk_mp4_box_serialize (ftyp);
@@ -174,72 +387,24 @@ write_init (VpkMp4Output *out, const Timing *tm, const VpkMp4Box *trak, GError *
 }
 
 static gboolean
-write_track_file (Ctx *ctx, const Timing *tm, const VpkMp4Box *trak, GArray *starts,
-                  const char *path, GError **error)
+write_track_file (Ctx *ctx, VpkMp4FragmentPlan *plan, guint k, const char *path, GError **error)
 {
   g_autoptr(VpkMp4Output) out = vpk_mp4_output_new (path, error);
-  const VpkMp4Sample *s = (const VpkMp4Sample *) tm->track->samples->data;
-  guint n = tm->track->samples->len;
+  const VpkMp4Sample *s;
+  guint32 seq;
+  guint n;
 
-  if (out == NULL || !write_init (out, tm, trak, error))
+  if (out == NULL ||
+      !write_init (out, &plan->tm,
+                   plan->movie->traks->pdata[g_array_index (plan->order, guint, k)], error))
     return FALSE;
-  for (guint f = 0; f < starts->len; f++) {
-    guint a = g_array_index (starts, guint, f);
-    guint b = f + 1 < starts->len ? g_array_index (starts, guint, f + 1) : n;
-
-    if (b == a)
-      continue;
+  while (plan_next_range (plan, &seq, &s, &n)) {
     if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error) ||
-        !write_fragment (ctx, out, tm, f + 1, s + a, b - a, error))
+        !write_fragment (ctx, out, &plan->tm, seq, s, n, error))
       return FALSE;
     report (ctx);
   }
   return vpk_mp4_output_close (out, error);
-}
-
-static gboolean
-fragment_track (Ctx *ctx, guint index, gboolean sets_cuts, const char *path, GError **error)
-{
-  VpkMp4Track *t = ctx->movie->tracks->pdata[index];
-  g_autoptr(GArray) starts = NULL;
-  Timing tm;
-  gboolean ok;
-
-  if (!vpk_mp4_movie_load_samples (ctx->movie, index, error))
-    return FALSE;
-  tm = track_timing (t);
-  starts = sets_cuts ? cut_at_sync (ctx, &tm) : cut_at_times (ctx, &tm);
-  ok = write_track_file (ctx, &tm, ctx->movie->traks->pdata[index], starts, path, error);
-  g_clear_pointer (&t->samples, g_array_unref);  /* one track in memory at a time */
-  return ok;
-}
-
-/* Packageable tracks, video first, as indexes into movie->tracks. */
-static GArray *
-select_tracks (VpkMp4Movie *movie, GError **error)
-{
-  GArray *order = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (int pass = 0; pass < 2; pass++) {
-    for (guint i = 0; i < movie->tracks->len; i++) {
-      VpkMp4Track *t = movie->tracks->pdata[i];
-
-      if (t->encrypted) {
-        g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA,
-                     "already encrypted: track %u", t->track_id);
-        g_array_unref (order);
-        return NULL;
-      }
-      if (vpk_mp4_track_is_packageable (t) && vpk_mp4_track_is_video (t) == (pass == 0))
-        g_array_append_val (order, i);
-    }
-  }
-  if (order->len == 0) {
-    g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "no track can be packaged");
-    g_array_unref (order);
-    return NULL;
-  }
-  return order;
 }
 
 static void
@@ -255,23 +420,21 @@ vpk_mp4_fragment_file (const char *src, const char *out_dir, guint segment_durat
                        GCancellable *cancellable, VpkMp4ProgressFunc progress,
                        gpointer user_data, char ***out_paths, GError **error)
 {
-  g_autoptr(VpkMp4Movie) movie = vpk_mp4_movie_open (src, error);
-  g_autoptr(GArray) order = NULL;
-  g_autoptr(GArray) cuts = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(VpkMp4FragmentPlan) plan = vpk_mp4_fragment_plan_new (src, segment_duration_ms,
+                                                                   error);
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  Ctx ctx = { movie, MAX (segment_duration_ms, 100), cancellable, progress, user_data,
-              0, 0, cuts };
+  Ctx ctx = { NULL, 0, cancellable, progress, user_data, 0, 0, NULL };
 
-  if (movie == NULL || (order = select_tracks (movie, error)) == NULL)
+  if (plan == NULL)
     return FALSE;
-  ctx.total_bytes = movie->file_size;
-  for (guint k = 0; k < order->len; k++) {
-    guint i = g_array_index (order, guint, k);
-    VpkMp4Track *t = movie->tracks->pdata[i];
+  ctx.movie = plan->movie;
+  ctx.total_bytes = plan->movie->file_size;
+  for (guint k = 0; k < plan->order->len; k++) {
+    const VpkMp4Track *t = vpk_mp4_fragment_plan_get_track (plan, k);
     char *path = g_strdup_printf ("%s/track%u.mp4", out_dir, t->track_id);
 
     g_ptr_array_add (paths, path);
-    if (!fragment_track (&ctx, i, k == 0, path, error)) {
+    if (!plan_begin (plan, k, error) || !write_track_file (&ctx, plan, k, path, error)) {
       remove_files (paths);
       return FALSE;
     }

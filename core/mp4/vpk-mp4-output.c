@@ -28,10 +28,16 @@ set_io_error (VpkMp4Output *out, const char *what, int err, GError **error)
 VpkMp4Output *
 vpk_mp4_output_new (const char *path, GError **error)
 {
+  return vpk_mp4_output_new_with_mode (path, 0644, error);
+}
+
+VpkMp4Output *
+vpk_mp4_output_new_with_mode (const char *path, int mode, GError **error)
+{
   g_autoptr(VpkMp4Output) out = g_new0 (VpkMp4Output, 1);
 
   out->path = g_strdup (path);
-  out->fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  out->fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (out->fd < 0) {
     set_io_error (out, "create", errno, error);
     return NULL;

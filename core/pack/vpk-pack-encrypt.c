@@ -184,7 +184,8 @@ protect_moov (VpkMp4Box                   *moov,
 
       if (!codec_for_entry (entry, &t, error))
         return FALSE;
-      t.encryptor = vpk_cenc_encryptor_new (params->scheme, &params->key, NULL, 0, error);
+      t.encryptor = vpk_cenc_encryptor_new (params->scheme, &params->key, params->iv,
+                                            params->iv_size, error);
       if (t.encryptor == NULL || !protect_sample_entry (entry, &t, params, is_video, error)) {
         track_crypto_clear (&t);
         return FALSE;
@@ -255,6 +256,10 @@ append_aux_boxes (VpkMp4Box             *traf,
          insert_before_trun (traf, senc, error);
 }
 
+/* Samples are read and encrypted this many bytes at a time, so that the
+ * cipher finds them still in the CPU cache. */
+#define CHUNK_BYTES (256 * 1024)
+
 /* Reads the samples of @info into @payload, encrypting them when @t says so. */
 static gboolean
 process_traf (int                    fd,
@@ -263,32 +268,40 @@ process_traf (int                    fd,
               GByteArray            *payload,
               GError               **error)
 {
+  const VpkMp4Sample *samples = (const VpkMp4Sample *) info->samples->data;
   g_autoptr(VpkCencAuxInfo) aux = vpk_cenc_aux_info_new ();
   g_autoptr(GArray) subsamples = g_array_new (FALSE, FALSE, sizeof (VpkCencSubsample));
-  gsize start = payload->len;
+  guint n = info->samples->len;
+  guint i = 0;
 
-  if (!vpk_pack_read_samples (fd, (const VpkMp4Sample *) info->samples->data,
-                              info->samples->len, payload, error))
-    return FALSE;
   if (t == NULL || t->encryptor == NULL)
-    return TRUE;
+    return vpk_pack_read_samples (fd, samples, n, payload, error);
 
-  for (guint i = 0; i < info->samples->len; i++) {
-    const VpkMp4Sample *s = &g_array_index (info->samples, VpkMp4Sample, i);
-    guint8 iv[16];
-    guint iv_size = 0;
+  while (i < n) {
+    gsize pos = payload->len;
+    guint64 bytes = samples[i].size;
+    guint j = i + 1;
 
-    g_array_set_size (subsamples, 0);
-    if (!vpk_cenc_encrypt_sample (t->encryptor, t->codec, t->nal_length_size,
-                                  payload->data + start, s->size, iv, &iv_size, subsamples,
-                                  error)) {
-      g_prefix_error (error, "track %u, sample at %" G_GUINT64_FORMAT ": ", t->track_id,
-                      s->offset);
+    while (j < n && bytes + samples[j].size <= CHUNK_BYTES)
+      bytes += samples[j++].size;
+    if (!vpk_pack_read_samples (fd, samples + i, j - i, payload, error))
       return FALSE;
+    for (; i < j; i++) {
+      guint8 iv[16];
+      guint iv_size = 0;
+
+      g_array_set_size (subsamples, 0);
+      if (!vpk_cenc_encrypt_sample (t->encryptor, t->codec, t->nal_length_size,
+                                    payload->data + pos, samples[i].size, iv, &iv_size,
+                                    subsamples, error)) {
+        g_prefix_error (error, "track %u, sample at %" G_GUINT64_FORMAT ": ", t->track_id,
+                        samples[i].offset);
+        return FALSE;
+      }
+      vpk_cenc_aux_info_add_sample (aux, iv, iv_size,
+                                    (const VpkCencSubsample *) subsamples->data, subsamples->len);
+      pos += samples[i].size;
     }
-    vpk_cenc_aux_info_add_sample (aux, iv, iv_size, (const VpkCencSubsample *) subsamples->data,
-                                  subsamples->len);
-    start += s->size;
   }
   return append_aux_boxes (info->traf, aux, error);
 }
@@ -365,37 +378,82 @@ vpk_pack_fragment_head (VpkMp4Box  *moof,
   return vpk_mp4_fragment_serialize_head (moof, trex, payload_size, error);
 }
 
-static gboolean
-encrypt_fragment (VpkMp4FragmentReader  *reader,
-                  VpkMp4Fragment        *fragment,
-                  GArray                *tracks,
-                  GArray                *trex,
-                  GOutputStream         *out,
-                  GCancellable          *cancellable,
-                  GError               **error)
-{
-  g_autoptr(GByteArray) payload = g_byte_array_new ();
-  g_autoptr(GBytes) head = NULL;
-  int fd = vpk_mp4_fragment_reader_get_fd (reader);
+struct _VpkPackEncryptor {
+  GArray *tracks;  /* (element-type TrackCrypto) */
+  guint   n_protected;
+};
 
+void
+vpk_pack_encryptor_free (VpkPackEncryptor *enc)
+{
+  if (enc == NULL)
+    return;
+  g_clear_pointer (&enc->tracks, g_array_unref);
+  g_free (enc);
+}
+
+VpkPackEncryptor *
+vpk_pack_encryptor_new (VpkMp4Box                   *moov,
+                        const VpkPackEncryptParams  *params,
+                        GError                     **error)
+{
+  g_autoptr(VpkPackEncryptor) enc = g_new0 (VpkPackEncryptor, 1);
+
+  enc->tracks = g_array_new (FALSE, TRUE, sizeof (TrackCrypto));
+  g_array_set_clear_func (enc->tracks, (GDestroyNotify) track_crypto_clear);
+  if (!protect_moov (moov, params, enc->tracks, &enc->n_protected, error))
+    return NULL;
+  return g_steal_pointer (&enc);
+}
+
+guint
+vpk_pack_encryptor_get_n_protected (VpkPackEncryptor *enc)
+{
+  return enc->n_protected;
+}
+
+gboolean
+vpk_pack_encryptor_process (VpkPackEncryptor  *enc,
+                            int                fd,
+                            VpkMp4Fragment    *fragment,
+                            GByteArray        *payload,
+                            GError           **error)
+{
   for (guint i = 0; i < fragment->trafs->len; i++) {
     const VpkMp4TrafInfo *info = fragment->trafs->pdata[i];
 
-    if (!process_traf (fd, info, find_track (tracks, info->track_id), payload, error))
+    if (!process_traf (fd, info, find_track (enc->tracks, info->track_id), payload, error))
       return FALSE;
   }
+  return TRUE;
+}
+
+static gboolean
+encrypt_fragment (VpkPackEncryptor      *enc,
+                  VpkMp4FragmentReader  *reader,
+                  VpkMp4Fragment        *fragment,
+                  GArray                *trex,
+                  GByteArray            *payload,
+                  VpkPackOutput         *out,
+                  GError               **error)
+{
+  g_autoptr(GBytes) head = NULL;
+
+  g_byte_array_set_size (payload, 0);
+  if (!vpk_pack_encryptor_process (enc, vpk_mp4_fragment_reader_get_fd (reader), fragment,
+                                   payload, error))
+    return FALSE;
   head = vpk_pack_fragment_head (fragment->moof, trex, payload->len, error);
   return head != NULL &&
-         vpk_pack_write_bytes (out, g_bytes_get_data (head, NULL), g_bytes_get_size (head),
-                               cancellable, error) &&
-         vpk_pack_write_bytes (out, payload->data, payload->len, cancellable, error);
+         vpk_pack_output_write (out, g_bytes_get_data (head, NULL), g_bytes_get_size (head),
+                                error) &&
+         vpk_pack_output_write (out, payload->data, payload->len, error);
 }
 
 static gboolean
 write_header (VpkMp4FragmentReader  *reader,
               VpkMp4Box             *moov,
-              GOutputStream         *out,
-              GCancellable          *cancellable,
+              VpkPackOutput         *out,
               GError               **error)
 {
   VpkMp4Box *ftyp = vpk_mp4_fragment_reader_get_ftyp (reader);
@@ -403,11 +461,11 @@ write_header (VpkMp4FragmentReader  *reader,
   g_autoptr(GBytes) moov_bytes = vpk_mp4_box_serialize (moov);
 
   if (ftyp_bytes != NULL &&
-      !vpk_pack_write_bytes (out, g_bytes_get_data (ftyp_bytes, NULL),
-                             g_bytes_get_size (ftyp_bytes), cancellable, error))
+      !vpk_pack_output_write (out, g_bytes_get_data (ftyp_bytes, NULL),
+                              g_bytes_get_size (ftyp_bytes), error))
     return FALSE;
-  return vpk_pack_write_bytes (out, g_bytes_get_data (moov_bytes, NULL),
-                               g_bytes_get_size (moov_bytes), cancellable, error);
+  return vpk_pack_output_write (out, g_bytes_get_data (moov_bytes, NULL),
+                                g_bytes_get_size (moov_bytes), error);
 }
 
 /**
@@ -431,23 +489,22 @@ vpk_pack_encrypt_file (const char                  *src,
                        GError                     **error)
 {
   g_autoptr(VpkMp4FragmentReader) reader = vpk_mp4_fragment_reader_open (src, error);
-  g_autoptr(GArray) tracks = g_array_new (FALSE, TRUE, sizeof (TrackCrypto));
+  g_autoptr(VpkPackEncryptor) enc = NULL;
   g_autoptr(VpkPackOutput) out = NULL;
   g_autoptr(VpkMp4Box) moov = NULL;
   g_autoptr(GArray) trex = NULL;
-  guint n_done = 0, n_total, n_protected = 0;
+  g_autoptr(VpkPackBuffer) payload = vpk_pack_buffer_take ();
+  guint n_done = 0, n_total;
 
   if (reader == NULL)
     return FALSE;
-  g_array_set_clear_func (tracks, (GDestroyNotify) track_crypto_clear);
   moov = vpk_mp4_box_copy (vpk_mp4_fragment_reader_get_moov (reader));
   trex = vpk_mp4_read_trex (moov);
   n_total = MAX (vpk_mp4_fragment_reader_get_n_fragments (reader), 1);
-  if (!protect_moov (moov, params, tracks, &n_protected, error))
+  if ((enc = vpk_pack_encryptor_new (moov, params, error)) == NULL)
     return FALSE;
   out = vpk_pack_output_new (dst, error);
-  if (out == NULL || !write_header (reader, moov, vpk_pack_output_get_stream (out), cancellable,
-                                    error))
+  if (out == NULL || !write_header (reader, moov, out, error))
     return FALSE;
 
   for (;;) {
@@ -458,15 +515,14 @@ vpk_pack_encrypt_file (const char                  *src,
       return FALSE;
     if (fragment == NULL)
       break;
-    if (!encrypt_fragment (reader, fragment, tracks, trex, vpk_pack_output_get_stream (out),
-                           cancellable, error))
+    if (!encrypt_fragment (enc, reader, fragment, trex, payload, out, error))
       return FALSE;
     if (progress != NULL)
       progress ((double) ++n_done / n_total, progress_data);
   }
-  if (!vpk_pack_output_commit (out, cancellable, error))
+  if (!vpk_pack_output_commit (out, error))
     return FALSE;
   if (out_n_encrypted != NULL)
-    *out_n_encrypted = n_protected;
+    *out_n_encrypted = enc->n_protected;
   return TRUE;
 }

@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 #include <vpack/vpk.h>
 
+#include "mp4/vpk-mp4-fragments.h"
+
 G_BEGIN_DECLS
 
 typedef void (*VpkPackProgressFunc) (double fraction, gpointer user_data);
@@ -19,7 +21,37 @@ typedef struct {
   VpkEncryptTracks tracks;
   VpkKey           kid;
   VpkKey           key;
+  /* NULL: a random IV per track (always, for content). Tests set one to
+   * compare outputs byte for byte; every track then starts at this IV. */
+  const guint8    *iv;
+  guint            iv_size;
 } VpkPackEncryptParams;
+
+/**
+ * VpkPackEncryptor:
+ *
+ * The encryption of one fragmented stream, fragment by fragment, wherever
+ * the fragments come from (a file, or vpk_mp4_fragment_plan_next()).
+ */
+typedef struct _VpkPackEncryptor VpkPackEncryptor;
+
+/* Rewrites @moov's sample entries (encv/enca + sinf) and adds the common pssh. */
+VPK_API VpkPackEncryptor *vpk_pack_encryptor_new (VpkMp4Box                   *moov,
+                                                  const VpkPackEncryptParams  *params,
+                                                  GError                     **error);
+VPK_API void              vpk_pack_encryptor_free (VpkPackEncryptor *enc);
+/* Tracks of the moov that are encrypted (0: everything stays clear). */
+VPK_API guint             vpk_pack_encryptor_get_n_protected (VpkPackEncryptor *enc);
+/* Appends the data of @fragment's samples (read from @fd) to @payload,
+ * encrypted for protected tracks, and adds saiz/saio/senc to their trafs;
+ * then write vpk_pack_fragment_head() and @payload. */
+VPK_API gboolean          vpk_pack_encryptor_process (VpkPackEncryptor  *enc,
+                                                      int                fd,
+                                                      VpkMp4Fragment    *fragment,
+                                                      GByteArray        *payload,
+                                                      GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkPackEncryptor, vpk_pack_encryptor_free)
 
 VPK_API gboolean vpk_pack_encrypt_file (const char                  *src,
                                         const char                  *dst,

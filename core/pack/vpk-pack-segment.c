@@ -5,10 +5,12 @@
 #include "dash/vpk-dash-manifest.h"
 #include "dash/vpk-dash-sidx.h"
 #include "mp4/vpk-mp4-codecs.h"
+#include "mp4/vpk-mp4-file.h"
 #include "mp4/vpk-mp4-fragments.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #define FOURCC VPK_MP4_FOURCC
 
@@ -237,37 +239,64 @@ rep_new (VpkDashManifest             *manifest,
   return g_steal_pointer (&r);
 }
 
-/* moof { mfhd, traf of this track } + mdat, as one media segment. */
+/* Writes the data of @n samples: from @data when the caller has it in memory,
+ * else copied from @fd (in the kernel where it can). */
 static gboolean
-write_segment (Rep                   *r,
-               int                    fd,
-               const VpkMp4Fragment  *fragment,
-               const VpkMp4TrafInfo  *info,
-               const VpkPackSegmentParams *params,
-               GCancellable          *cancellable,
-               GError               **error)
+write_payload (VpkPackOutput       *out,
+               int                  fd,
+               const guint8        *data,
+               const VpkMp4Sample  *samples,
+               guint                n,
+               guint64              size,
+               GError             **error)
+{
+  guint i = 0;
+
+  if (data != NULL)
+    return vpk_pack_output_write (out, data, size, error);
+  while (i < n) {
+    guint64 start = samples[i].offset, len = samples[i].size;
+
+    for (i++; i < n && samples[i].offset == start + len; i++)
+      len += samples[i].size;
+    if (!vpk_pack_output_copy (out, fd, start, len, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* moof { mfhd, traf of this track } + mdat, as one media segment; the sample
+ * data is @data (@payload_size bytes), or is read from @fd when @data is NULL. */
+static gboolean
+write_segment (Rep                         *r,
+               int                          fd,
+               const guint8                *data,
+               const VpkMp4Fragment        *fragment,
+               const VpkMp4TrafInfo        *info,
+               const VpkPackSegmentParams  *params,
+               GError                     **error)
 {
   g_autoptr(VpkMp4Box) moof = vpk_mp4_box_new_container (FOURCC ('m', 'o', 'o', 'f'));
-  g_autoptr(GByteArray) payload = g_byte_array_new ();
   g_autoptr(GBytes) head = NULL;
   VpkMp4Box *mfhd = vpk_mp4_box_get_child (fragment->moof, FOURCC ('m', 'f', 'h', 'd'));
   const VpkMp4Sample *samples = (const VpkMp4Sample *) info->samples->data;
-  guint64 ticks = 0, size;
+  guint n = info->samples->len;
+  guint64 ticks = 0, payload_size = 0, size;
 
-  if (info->samples->len == 0)
+  if (n == 0)
     return TRUE;
-  for (guint i = 0; i < info->samples->len; i++)
+  for (guint i = 0; i < n; i++) {
     ticks += samples[i].duration;
-  note_durations (r, samples, info->samples->len);
+    payload_size += samples[i].size;
+  }
+  note_durations (r, samples, n);
   if (mfhd != NULL)
     vpk_mp4_box_append (moof, vpk_mp4_box_copy (mfhd));
   vpk_mp4_box_append (moof, vpk_mp4_box_copy (info->traf));
-  if (!vpk_pack_read_samples (fd, samples, info->samples->len, payload, error))
-    return FALSE;
-  head = vpk_pack_fragment_head (moof, r->trex, payload->len, error);
+  head = vpk_pack_fragment_head (moof, r->trex, payload_size, error);
   if (head == NULL)
     return FALSE;
-  size = g_bytes_get_size (head) + payload->len;
+  size = g_bytes_get_size (head) + payload_size;
 
   r->number++;
   r->total_ticks += ticks;
@@ -284,11 +313,10 @@ write_segment (Rep                   *r,
     g_autoptr(VpkPackOutput) out = vpk_pack_output_new (path, error);
 
     return out != NULL &&
-           vpk_pack_write_bytes (vpk_pack_output_get_stream (out), g_bytes_get_data (head, NULL),
-                                 g_bytes_get_size (head), cancellable, error) &&
-           vpk_pack_write_bytes (vpk_pack_output_get_stream (out), payload->data, payload->len,
-                                 cancellable, error) &&
-           vpk_pack_output_commit (out, cancellable, error);
+           vpk_pack_output_write (out, g_bytes_get_data (head, NULL), g_bytes_get_size (head),
+                                  error) &&
+           write_payload (out, fd, data, samples, n, payload_size, error) &&
+           vpk_pack_output_commit (out, error);
   }
 
   if (size > G_MAXINT32 || ticks > G_MAXUINT32) {
@@ -307,42 +335,39 @@ write_segment (Rep                   *r,
   }
   if (r->earliest < 0)
     r->earliest = (gint64) info->base_media_decode_time + MAX (samples[0].cts_offset, 0);
-  return vpk_pack_write_bytes (vpk_pack_output_get_stream (r->media),
-                               g_bytes_get_data (head, NULL), g_bytes_get_size (head),
-                               cancellable, error) &&
-         vpk_pack_write_bytes (vpk_pack_output_get_stream (r->media), payload->data,
-                               payload->len, cancellable, error);
+  return vpk_pack_output_write (r->media, g_bytes_get_data (head, NULL), g_bytes_get_size (head),
+                                error) &&
+         write_payload (r->media, fd, data, samples, n, payload_size, error);
 }
 
 /* On-demand: init + sidx + the fragments written so far, as one file. */
 static gboolean
-finish_on_demand (Rep           *r,
-                  GCancellable  *cancellable,
-                  GError       **error)
+finish_on_demand (Rep      *r,
+                  GError  **error)
 {
   g_autoptr(GByteArray) sidx = g_byte_array_new ();
   g_autoptr(VpkPackOutput) out = NULL;
-  g_autoptr(GFile) media = g_file_new_for_path (r->media_path);
-  g_autoptr(GFileInputStream) in = NULL;
   gsize init_size = g_bytes_get_size (r->init);
+  guint64 media_size;
+  int fd;
 
-  if (!vpk_pack_output_commit (r->media, cancellable, error) ||
+  if (!vpk_pack_output_commit (r->media, error) ||
       !vpk_dash_write_sidx (sidx, r->track_id, r->track->timescale, MAX (r->earliest, 0), 0,
                             (const VpkDashSidxReference *) r->refs->data, r->refs->len, error))
     return FALSE;
+  fd = vpk_mp4_open_file (r->media_path, &media_size, error);
+  if (fd < 0)
+    return FALSE;
   out = vpk_pack_output_new (r->path, error);
   if (out == NULL ||
-      !vpk_pack_write_bytes (vpk_pack_output_get_stream (out), g_bytes_get_data (r->init, NULL),
-                             init_size, cancellable, error) ||
-      !vpk_pack_write_bytes (vpk_pack_output_get_stream (out), sidx->data, sidx->len,
-                             cancellable, error))
+      !vpk_pack_output_write (out, g_bytes_get_data (r->init, NULL), init_size, error) ||
+      !vpk_pack_output_write (out, sidx->data, sidx->len, error) ||
+      !vpk_pack_output_copy (out, fd, 0, media_size, error) ||
+      !vpk_pack_output_commit (out, error)) {
+    close (fd);
     return FALSE;
-  in = g_file_read (media, cancellable, error);
-  if (in == NULL ||
-      g_output_stream_splice (vpk_pack_output_get_stream (out), G_INPUT_STREAM (in),
-                              G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, cancellable, error) < 0 ||
-      !vpk_pack_output_commit (out, cancellable, error))
-    return FALSE;
+  }
+  close (fd);
   g_unlink (r->media_path);
   r->rep->init_range_start = 0;
   r->rep->init_range_end = init_size - 1;
@@ -351,36 +376,127 @@ finish_on_demand (Rep           *r,
   return TRUE;
 }
 
-static gboolean
-segment_file (const char                  *input,
-              const char                  *outdir,
-              VpkDashManifest             *manifest,
-              const VpkPackSegmentParams  *params,
-              GPtrArray                   *reps,
-              GCancellable                *cancellable,
-              GError                     **error)
-{
-  g_autoptr(VpkMp4FragmentReader) reader = vpk_mp4_fragment_reader_open (input, error);
-  g_autoptr(GPtrArray) traks = NULL;
-  VpkMp4Box *moov, *mvhd;
-  guint32 movie_timescale = 0;
-  guint first = reps->len;
+struct _VpkPackSegmenter {
+  char                 *outdir;
+  VpkPackSegmentParams  params;
+  VpkDashManifest      *manifest;
+  GPtrArray            *reps;   /* (element-type Rep) */
+  guint                 first;  /* the Representations of the current init */
+};
 
-  if (reader == NULL)
-    return FALSE;
-  moov = vpk_mp4_fragment_reader_get_moov (reader);
-  mvhd = vpk_mp4_box_get_child (moov, FOURCC ('m', 'v', 'h', 'd'));
+void
+vpk_pack_segmenter_free (VpkPackSegmenter *seg)
+{
+  if (seg == NULL)
+    return;
+  g_clear_pointer (&seg->reps, g_ptr_array_unref);
+  g_clear_pointer (&seg->manifest, vpk_dash_manifest_free);
+  g_free (seg->outdir);
+  g_free (seg);
+}
+
+VpkPackSegmenter *
+vpk_pack_segmenter_new (const char                  *outdir,
+                        const VpkPackSegmentParams  *params)
+{
+  VpkPackSegmenter *seg = g_new0 (VpkPackSegmenter, 1);
+
+  seg->outdir = g_strdup (outdir);
+  seg->params = *params;
+  seg->manifest = vpk_dash_manifest_new (params->profile);
+  seg->reps = g_ptr_array_new_with_free_func ((GDestroyNotify) rep_free);
+  return seg;
+}
+
+gboolean
+vpk_pack_segmenter_add_init (VpkPackSegmenter  *seg,
+                             const VpkMp4Box   *moov,
+                             GError           **error)
+{
+  g_autoptr(GPtrArray) traks = vpk_mp4_box_find_all (moov, "trak");
+  VpkMp4Box *mvhd = vpk_mp4_box_get_child (moov, FOURCC ('m', 'v', 'h', 'd'));
+  guint32 movie_timescale = 0;
+
   if (mvhd != NULL && mvhd->size >= 24)
     movie_timescale = vpk_pack_read_be32 (mvhd->data + (mvhd->data[0] == 1 ? 20 : 12));
-  traks = vpk_mp4_box_find_all (moov, "trak");
+  seg->first = seg->reps->len;
   for (guint i = 0; i < traks->len; i++) {
-    Rep *r = rep_new (manifest, traks->pdata[i], moov, movie_timescale, outdir, params, error);
+    Rep *r = rep_new (seg->manifest, traks->pdata[i], moov, movie_timescale, seg->outdir,
+                      &seg->params, error);
 
     if (r == NULL)
       return FALSE;
-    g_ptr_array_add (reps, r);
+    g_ptr_array_add (seg->reps, r);
   }
+  return TRUE;
+}
 
+gboolean
+vpk_pack_segmenter_add_fragment (VpkPackSegmenter      *seg,
+                                 const VpkMp4Fragment  *fragment,
+                                 int                    fd,
+                                 const guint8          *payload,
+                                 GError               **error)
+{
+  for (guint i = 0; i < fragment->trafs->len; i++) {
+    const VpkMp4TrafInfo *info = fragment->trafs->pdata[i];
+
+    for (guint j = seg->first; j < seg->reps->len; j++) {
+      Rep *r = seg->reps->pdata[j];
+
+      if (r->track_id == info->track_id &&
+          !write_segment (r, fd, payload, fragment, info, &seg->params, error))
+        return FALSE;
+    }
+    if (payload != NULL)
+      for (guint k = 0; k < info->samples->len; k++)
+        payload += g_array_index (info->samples, VpkMp4Sample, k).size;
+  }
+  return TRUE;
+}
+
+gboolean
+vpk_pack_segmenter_finish (VpkPackSegmenter  *seg,
+                           GError           **error)
+{
+  g_autofree char *mpd = g_build_filename (seg->outdir, "stream.mpd", NULL);
+  gint64 duration_us = 0;
+  guint64 max_segment_us = 0;
+
+  for (guint i = 0; i < seg->reps->len; i++) {
+    Rep *r = seg->reps->pdata[i];
+    guint64 seconds_us;
+
+    if (r->number == 0) {
+      g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "track %u has no fragments",
+                   r->track_id);
+      return FALSE;
+    }
+    if (seg->params.profile == VPK_PROFILE_ON_DEMAND && !finish_on_demand (r, error))
+      return FALSE;
+    r->rep->bandwidth = MAX (r->max_bits_per_second, 1);
+    if (vpk_mp4_track_is_video (r->track))
+      set_frame_rate (r->rep, r->track->timescale, r->sample_duration);
+    seconds_us = r->total_ticks * G_USEC_PER_SEC / MAX (r->track->timescale, 1);
+    duration_us = MAX (duration_us, (gint64) seconds_us);
+    max_segment_us = MAX (max_segment_us, seconds_us / r->number);
+  }
+  seg->manifest->duration_us = duration_us;
+  seg->manifest->min_buffer_time_us = MAX (2 * (gint64) max_segment_us, 2 * G_USEC_PER_SEC);
+  return vpk_dash_manifest_write (seg->manifest, mpd, error);
+}
+
+static gboolean
+segment_file (VpkPackSegmenter  *seg,
+              const char        *input,
+              GCancellable      *cancellable,
+              GError           **error)
+{
+  g_autoptr(VpkMp4FragmentReader) reader = vpk_mp4_fragment_reader_open (input, error);
+
+  if (reader == NULL ||
+      !vpk_pack_segmenter_add_init (seg, vpk_mp4_fragment_reader_get_moov (reader), error))
+    return FALSE;
   for (;;) {
     g_autoptr(VpkMp4Fragment) fragment = NULL;
 
@@ -388,21 +504,11 @@ segment_file (const char                  *input,
         !vpk_mp4_fragment_reader_next (reader, &fragment, error))
       return FALSE;
     if (fragment == NULL)
-      break;
-    for (guint i = 0; i < fragment->trafs->len; i++) {
-      const VpkMp4TrafInfo *info = fragment->trafs->pdata[i];
-
-      for (guint j = first; j < reps->len; j++) {
-        Rep *r = reps->pdata[j];
-
-        if (r->track_id == info->track_id &&
-            !write_segment (r, vpk_mp4_fragment_reader_get_fd (reader), fragment, info, params,
-                            cancellable, error))
-          return FALSE;
-      }
-    }
+      return TRUE;
+    if (!vpk_pack_segmenter_add_fragment (seg, fragment, vpk_mp4_fragment_reader_get_fd (reader),
+                                          NULL, error))
+      return FALSE;
   }
-  return TRUE;
 }
 
 /**
@@ -421,38 +527,14 @@ vpk_pack_segment_files (const char * const          *inputs,
                         gpointer                     progress_data,
                         GError                     **error)
 {
-  g_autoptr(VpkDashManifest) manifest = vpk_dash_manifest_new (params->profile);
-  g_autoptr(GPtrArray) reps = g_ptr_array_new_with_free_func ((GDestroyNotify) rep_free);
-  g_autofree char *mpd = g_build_filename (outdir, "stream.mpd", NULL);
+  g_autoptr(VpkPackSegmenter) seg = vpk_pack_segmenter_new (outdir, params);
   guint n_inputs = g_strv_length ((char **) inputs);
-  gint64 duration_us = 0;
-  guint64 max_segment_us = 0;
 
   for (guint i = 0; i < n_inputs; i++) {
-    if (!segment_file (inputs[i], outdir, manifest, params, reps, cancellable, error))
+    if (!segment_file (seg, inputs[i], cancellable, error))
       return FALSE;
     if (progress != NULL)
       progress ((double) (i + 1) / n_inputs, progress_data);
   }
-  for (guint i = 0; i < reps->len; i++) {
-    Rep *r = reps->pdata[i];
-    guint64 seconds_us;
-
-    if (r->number == 0) {
-      g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "track %u has no fragments",
-                   r->track_id);
-      return FALSE;
-    }
-    if (params->profile == VPK_PROFILE_ON_DEMAND && !finish_on_demand (r, cancellable, error))
-      return FALSE;
-    r->rep->bandwidth = MAX (r->max_bits_per_second, 1);
-    if (vpk_mp4_track_is_video (r->track))
-      set_frame_rate (r->rep, r->track->timescale, r->sample_duration);
-    seconds_us = r->total_ticks * G_USEC_PER_SEC / MAX (r->track->timescale, 1);
-    duration_us = MAX (duration_us, (gint64) seconds_us);
-    max_segment_us = MAX (max_segment_us, seconds_us / r->number);
-  }
-  manifest->duration_us = duration_us;
-  manifest->min_buffer_time_us = MAX (2 * (gint64) max_segment_us, 2 * G_USEC_PER_SEC);
-  return vpk_dash_manifest_write (manifest, mpd, error);
+  return vpk_pack_segmenter_finish (seg, error);
 }

@@ -33,7 +33,7 @@ vpk_pack_verify_track_free (VpkPackVerifyTrack *track)
   if (track == NULL)
     return;
   g_clear_pointer (&track->track, vpk_mp4_track_free);
-  g_clear_pointer (&track->source_hashes, g_byte_array_unref);
+  g_clear_pointer (&track->source, vpk_pack_verify_source_free);
   g_free (track);
 }
 
@@ -134,7 +134,7 @@ track_new (VpkPackVerifier  *v,
   if ((t->track->encrypted && !read_protection (v, t, label, error)) ||
       !read_nal_length_size (t, label, error))
     return NULL;
-  if (v->sources != NULL && !vpk_pack_verify_hash_source (v, t, rank, error))
+  if (v->sources != NULL && !vpk_pack_verify_open_source (v, t, rank, error))
     return NULL;
   return g_steal_pointer (&t);
 }
@@ -345,27 +345,34 @@ load_aux (const VpkPackVerifyTrack  *t,
 }
 
 /* Start code emulation (ISO/IEC 14496-10 7.4.1): no 00 00 0x with x < 3, and
- * 00 00 03 only before a byte <= 3. The last byte holds rbsp_stop_one_bit. */
+ * 00 00 03 only before a byte <= 3. The last byte holds rbsp_stop_one_bit.
+ * Zero bytes are rare in slice data, so memchr finds each candidate. */
 static const char *
 nal_payload_problem (const guint8 *nal,
                      gsize         len)
 {
-  guint zeros = 0;
+  gsize j = 1;
 
   if (nal[0] & 0x80)
     return "forbidden_zero_bit set";
   if (nal[len - 1] == 0)
     return "ends with a zero byte";
-  for (gsize j = 1; j < len; j++) {
-    if (zeros >= 2 && nal[j] <= 2)
-      return "start code emulation";
-    if (zeros >= 2 && nal[j] == 3) {
-      if (j + 1 < len && nal[j + 1] > 3)
-        return "bad emulation prevention byte";
-      zeros = 0;
+  while (j + 2 < len) {
+    const guint8 *zero = memchr (nal + j, 0, len - 2 - j);
+    gsize k;
+
+    if (zero == NULL)
+      break;
+    k = zero - nal;
+    if (nal[k + 1] != 0) {
+      j = k + 1;
       continue;
     }
-    zeros = nal[j] == 0 ? zeros + 1 : 0;
+    if (nal[k + 2] <= 2)
+      return "start code emulation";
+    if (nal[k + 2] == 3 && k + 3 < len && nal[k + 3] > 3)
+      return "bad emulation prevention byte";
+    j = k + 3;
   }
   return NULL;
 }
@@ -425,32 +432,6 @@ decrypt_sample (VpkPackVerifier           *v,
 }
 
 static gboolean
-compare_with_source (VpkPackVerifier           *v,
-                     const VpkPackVerifyTrack  *t,
-                     const guint8              *data,
-                     gsize                      size,
-                     const char                *label,
-                     GError                   **error)
-{
-  guint8 digest[VPK_PACK_VERIFY_HASH_SIZE];
-  guint64 n_source = t->source_hashes->len / VPK_PACK_VERIFY_HASH_SIZE;
-
-  if (t->n_samples >= n_source)
-    return vpk_pack_verify_fail (error, "track %u (%s) has more samples than source track %u "
-                                 "(%" G_GUINT64_FORMAT "): sample %" G_GUINT64_FORMAT " in %s",
-                                 t->track->track_id, t->kind, t->source_track_id, n_source,
-                                 t->n_samples, label);
-  vpk_pack_verify_hash (data, size, digest);
-  if (memcmp (digest, t->source_hashes->data + t->n_samples * VPK_PACK_VERIFY_HASH_SIZE,
-              VPK_PACK_VERIFY_HASH_SIZE) != 0)
-    return vpk_pack_verify_fail (error, "track %u (%s), sample %" G_GUINT64_FORMAT " in %s "
-                                 "differs from the source's (track %u)", t->track->track_id,
-                                 t->kind, t->n_samples, label, t->source_track_id);
-  v->report.n_compared_samples++;
-  return TRUE;
-}
-
-static gboolean
 verify_sample (VpkPackVerifier       *v,
                VpkPackVerifyTrack    *t,
                const VpkCencAuxInfo  *aux,
@@ -469,11 +450,12 @@ verify_sample (VpkPackVerifier       *v,
                     t->track->track_id, t->kind, t->n_samples, label);
     return FALSE;
   }
-  if (t->nal_length_size > 0 && !check_nal_units (t, data, size, &problem))
+  /* With a source, comparing every byte says more than the NAL syntax can. */
+  if (t->source == NULL && t->nal_length_size > 0 && !check_nal_units (t, data, size, &problem))
     return vpk_pack_verify_fail (error, "track %u (%s), sample %" G_GUINT64_FORMAT " in %s is "
                                  "not NAL units once decrypted (%s): wrong key or corrupt data",
                                  t->track->track_id, t->kind, t->n_samples, label, problem);
-  if (t->source_hashes != NULL && !compare_with_source (v, t, data, size, label, error))
+  if (t->source != NULL && !vpk_pack_verify_compare_source (v, t, data, size, label, error))
     return FALSE;
   if (v->func != NULL)
     v->func (&sample, v->func_data);
@@ -482,6 +464,9 @@ verify_sample (VpkPackVerifier       *v,
   v->report.n_encrypted_samples += aux != NULL;
   return TRUE;
 }
+
+/* Samples are read, decrypted and compared this many bytes at a time. */
+#define CHUNK_BYTES (256 * 1024)
 
 /* Every sample inside the mdat that follows the moof. */
 static gboolean
@@ -514,7 +499,7 @@ verify_traf (VpkPackVerifier       *v,
 {
   const VpkMp4Sample *samples = (const VpkMp4Sample *) ti->samples->data;
   g_autoptr(VpkCencAuxInfo) aux = NULL;
-  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  GByteArray *payload = v->payload;
   gsize pos = 0;
 
   if (ti->samples->len == 0)
@@ -524,12 +509,21 @@ verify_traf (VpkPackVerifier       *v,
   if (t->encrypted &&
       (aux = load_aux (t, ti->traf, moof_offset, ti->samples->len, label, error)) == NULL)
     return FALSE;
-  if (!vpk_pack_read_samples (fd, samples, ti->samples->len, payload, error))
-    return FALSE;
-  for (guint i = 0; i < ti->samples->len; i++) {
-    if (!verify_sample (v, t, aux, i, payload->data + pos, samples[i].size, label, error))
+  /* A chunk at a time: decrypted and compared while still in the CPU cache. */
+  for (guint i = 0; i < ti->samples->len;) {
+    guint64 bytes = samples[i].size;
+    guint j = i + 1;
+
+    while (j < ti->samples->len && bytes + samples[j].size <= CHUNK_BYTES)
+      bytes += samples[j++].size;
+    g_byte_array_set_size (payload, 0);
+    if (!vpk_pack_read_samples (fd, samples + i, j - i, payload, error))
       return FALSE;
-    pos += samples[i].size;
+    for (pos = 0; i < j; i++) {
+      if (!verify_sample (v, t, aux, i, payload->data + pos, samples[i].size, label, error))
+        return FALSE;
+      pos += samples[i].size;
+    }
   }
   return TRUE;
 }

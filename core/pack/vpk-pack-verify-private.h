@@ -3,7 +3,7 @@
 
 /* The parts of the package verifier: vpk-pack-verify-media.c reads init and
  * media segments (protection boxes, sample auxiliary information, decryption,
- * NAL units), vpk-pack-verify-source.c hashes the source's samples and
+ * NAL units), vpk-pack-verify-source.c reads the source's samples in step and
  * vpk-pack-verify.c walks the MPD and its files. */
 
 #include "pack/vpk-pack-verify-samples.h"
@@ -14,12 +14,8 @@
 
 G_BEGIN_DECLS
 
-#define VPK_PACK_VERIFY_HASH_SIZE 32  /* SHA-256 */
-
-/* The SHA-256 of @data (OpenSSL EVP). */
-void vpk_pack_verify_hash (const guint8 *data,
-                           gsize         size,
-                           guint8        out_digest[VPK_PACK_VERIFY_HASH_SIZE]);
+/* The source track a packaged track is compared with, read in step with it. */
+typedef struct _VpkPackVerifySource VpkPackVerifySource;
 
 /* One packaged track, as its init segment describes it. */
 typedef struct {
@@ -32,8 +28,7 @@ typedef struct {
   guint        nal_length_size;  /* 0: the samples are not NAL units */
   gint64       next_dts;         /* where the last fragment ended */
   guint64      n_samples;        /* seen so far */
-  GByteArray  *source_hashes;    /* (owned) (nullable): one SHA-256 per source sample */
-  guint32      source_track_id;
+  VpkPackVerifySource *source;  /* (owned) (nullable) */
 } VpkPackVerifyTrack;
 
 typedef struct {
@@ -46,6 +41,7 @@ typedef struct {
   VpkPackVerifyReport      report;
   GPtrArray               *tracks;    /* (element-type VpkPackVerifyTrack): the current init's */
   GArray                  *trex;      /* (element-type VpkMp4Trex) (owned) (nullable) */
+  GByteArray              *payload;   /* (owned): the current traf's samples, reused */
   guint                    n_video;   /* packaged tracks of each kind so far */
   guint                    n_audio;
 } VpkPackVerifier;
@@ -70,11 +66,22 @@ gboolean vpk_pack_verify_fragments (VpkPackVerifier  *v,
                                     guint            *out_n_fragments,
                                     GError          **error);
 
-/* Fills @t->source_hashes from the source track of @t's kind and rank. */
-gboolean vpk_pack_verify_hash_source (VpkPackVerifier     *v,
+/* Sets @t->source to the source track of @t's kind and rank. */
+gboolean vpk_pack_verify_open_source (VpkPackVerifier     *v,
                                       VpkPackVerifyTrack  *t,
                                       guint                rank,
                                       GError             **error);
+
+void     vpk_pack_verify_source_free (VpkPackVerifySource *source);
+
+/* Compares sample @t->n_samples of @t, decrypted (@data), with the next sample
+ * of its source track. */
+gboolean vpk_pack_verify_compare_source (VpkPackVerifier     *v,
+                                         VpkPackVerifyTrack  *t,
+                                         const guint8        *data,
+                                         gsize                size,
+                                         const char          *label,
+                                         GError             **error);
 
 /* At the end: every track must have as many samples as its source track. */
 gboolean vpk_pack_verify_check_counts (VpkPackVerifier  *v,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "pack/vpk-pack-verify.h"
 #include "pack/vpk-pack-verify-private.h"
+#include "pack/vpk-pack-io.h"
 #include "dash/vpk-dash-manifest.h"
 
 #include <unistd.h>
@@ -37,6 +38,7 @@ verifier_clear (VpkPackVerifier *v)
   g_clear_pointer (&v->sources, g_ptr_array_unref);
   g_clear_pointer (&v->tracks, g_ptr_array_unref);
   g_clear_pointer (&v->trex, g_array_unref);
+  g_clear_pointer (&v->payload, vpk_pack_buffer_give);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VpkPackVerifier, verifier_clear)
@@ -289,7 +291,7 @@ verify_on_demand (VpkPackVerifier             *v,
 {
   g_auto(MediaFile) f = { -1, 0, NULL };
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  guint n;
+  guint n = 0;
 
   if (!media_file_open (&f, path, name, error) || !check_ranges (&f, rep, name, error) ||
       !read_init (v, &f, rep->init_range_start, rep->init_range_end + 1, name, error) ||
@@ -357,7 +359,7 @@ verify_file (VpkPackVerifier  *v,
              GError          **error)
 {
   g_auto(MediaFile) f = { -1, 0, NULL };
-  guint n;
+  guint n = 0;
 
   if (!media_file_open (&f, path, path, error) || !read_init (v, &f, 0, f.size, path, error) ||
       !verify_media (v, &f, path, &n, error))
@@ -403,6 +405,7 @@ vpk_pack_verify_full (const char               *path,
   g_return_val_if_fail (path != NULL && kid != NULL && key != NULL, FALSE);
 
   v.tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) vpk_pack_verify_track_free);
+  v.payload = vpk_pack_buffer_take ();
   if (!open_sources (&v, sources, error))
     return FALSE;
   if (g_file_test (path, G_FILE_TEST_IS_DIR) ? !verify_package (&v, path, error)

@@ -3,7 +3,7 @@
 
 /* Reads a package back: checks that every segment the MPD names exists and
  * parses, decrypts every sample with the key, and with a source compares each
- * sample with the source's (SHA-256). The first problem is the error
+ * sample with the source's, byte for byte. The first problem is the error
  * (VPK_ERROR_VERIFY), naming the file, the track and the sample. */
 
 #include <gio/gio.h>

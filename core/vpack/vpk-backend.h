@@ -34,6 +34,30 @@ typedef gboolean (*VpkStageFunc) (gpointer       self,
                                   GError       **error);
 
 /**
+ * VpkChainFunc:
+ * @self: the backend instance
+ * @job: (transfer none): the job; read @first's input artifact, set @last's artifact
+ * @first: the first stage to run
+ * @last: the last stage to run (after @first)
+ * @cancellable: as for VpkStageFunc
+ * @error: set exactly when %FALSE is returned
+ *
+ * Runs the stages @first to @last of @job at once, for a backend that can
+ * do them together better than one after the other (one pass over the media,
+ * no intermediate artifacts). The core calls it when this backend is the
+ * first named for each of those stages and `[pipeline] single_pass` is on.
+ * Returning %VPK_ERROR_NOT_SUPPORTED (having written nothing) makes the core
+ * run the stages one by one instead, each with its fallback list.
+ * Progress is reported per stage, as the stages would.
+ */
+typedef gboolean (*VpkChainFunc) (gpointer       self,
+                                  VpkJob        *job,
+                                  VpkStageKind   first,
+                                  VpkStageKind   last,
+                                  GCancellable  *cancellable,
+                                  GError       **error);
+
+/**
  * VpkBackend:
  *
  * The table a plugin exports. A plugin is a shared object `vpk-NAME.so`
@@ -58,6 +82,9 @@ typedef struct {
   void           (*finalize) (gpointer self);
   /* One function per stage kind; NULL where the backend does not offer it. */
   VpkStageFunc     stages[VPK_STAGE_N_KINDS];
+  /* Appended after the stage table (still ABI 1): plugins built before it
+   * read as NULL here. May be NULL. */
+  VpkChainFunc     run_chain;
 } VpkBackend;
 
 typedef const VpkBackend *(*VpkBackendGetFunc) (void);

@@ -453,6 +453,8 @@ vpk_gst_fragment (gpointer self, VpkJob *job, GCancellable *cancellable, GError 
   g_auto(GStrv) paths = NULL;
 
   g_mutex_init (&f.lock);
+  if (!vpk_gst_start (error))
+    return FALSE;
   f.segment_ms = MAX (vpk_job_get_options (job)->segment_duration_ms, 100);
   f.duration = info != NULL ? info->duration_us * GST_USECOND : 0;
   if (source == NULL) {

@@ -275,6 +275,8 @@ vpk_gst_ingest (gpointer self, VpkJob *job, GCancellable *cancellable, GError **
   g_autoptr(VpkMediaInfo) media = NULL;
   GStatBuf st;
 
+  if (!vpk_gst_start (error))
+    return FALSE;
   if (path == NULL || g_stat (path, &st) != 0) {
     g_set_error (error, VPK_ERROR, VPK_ERROR_NOT_FOUND, "No source file: %s",
                  path != NULL ? path : "(none set)");

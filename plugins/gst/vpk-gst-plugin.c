@@ -23,7 +23,21 @@ vpk_gst_init (gpointer self, GError **error)
                  gst->transcode);
     return FALSE;
   }
-  return gst_init_check (NULL, NULL, error);
+  /* GStreamer itself starts at the first stage that needs it (vpk_gst_start):
+   * scanning its registry costs every `vpack` run tens of milliseconds, and
+   * most runs never reach a gst stage (it is the fallback after native). */
+  return TRUE;
+}
+
+gboolean
+vpk_gst_start (GError **error)
+{
+  /* gst_init_check() is idempotent and takes a lock of its own. */
+  if (!gst_init_check (NULL, NULL, error)) {
+    g_prefix_error (error, "GStreamer cannot start: ");
+    return FALSE;
+  }
+  return TRUE;
 }
 
 void

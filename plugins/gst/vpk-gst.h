@@ -16,6 +16,8 @@ typedef struct {
 
 gboolean vpk_gst_init     (gpointer self, GError **error);
 void     vpk_gst_finalize (gpointer self);
+/* Initialises GStreamer on first use; every stage calls it first. */
+gboolean vpk_gst_start    (GError **error);
 
 gboolean vpk_gst_ingest   (gpointer self, VpkJob *job, GCancellable *cancellable, GError **error);
 gboolean vpk_gst_fragment (gpointer self, VpkJob *job, GCancellable *cancellable, GError **error);

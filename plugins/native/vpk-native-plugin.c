@@ -14,6 +14,7 @@ static const VpkBackend native_backend = {
     [VPK_STAGE_ENCRYPT] = vpk_native_encrypt,
     [VPK_STAGE_PACKAGE] = vpk_native_package,
   },
+  .run_chain = vpk_native_chain,
 };
 
 VPK_BACKEND_DEFINE (native, native_backend)

@@ -19,5 +19,7 @@ gboolean vpk_native_encrypt  (gpointer self, VpkJob *job, GCancellable *cancella
                               GError **error);
 gboolean vpk_native_package  (gpointer self, VpkJob *job, GCancellable *cancellable,
                               GError **error);
+gboolean vpk_native_chain    (gpointer self, VpkJob *job, VpkStageKind first,
+                              VpkStageKind last, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

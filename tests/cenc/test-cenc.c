@@ -268,6 +268,8 @@ test_cbcs_pattern_known_answer (void)
   add_nal (sample, 4, avc_sps, 1, 20);
   add_nal (sample, 4, avc_idr, 1, 16 * 25 + 7);  /* 23 blocks protected, 39 bytes clear */
   add_nal (sample, 4, avc_slice, 1, 16 * 12 + 32);
+  /* more encrypted blocks than one gathered cipher call takes (256) */
+  add_nal (sample, 4, avc_idr, 1, 16 * 3000 + 5);
   expected = g_byte_array_new ();
   g_byte_array_append (expected, sample->data, sample->len);
 
@@ -276,13 +278,40 @@ test_cbcs_pattern_known_answer (void)
   g_assert_no_error (error);
   g_assert_cmpuint (iv_size, ==, 0);
   g_assert_cmpmem (iv, 16, civ, 16);
-  g_assert_cmpuint (map->len, ==, 2);
+  g_assert_cmpuint (map->len, ==, 3);
   for (guint i = 0; i < map->len; i++) {
     VpkCencSubsample *s = &g_array_index (map, VpkCencSubsample, i);
     ref_cbcs_range (civ, 1, 9, expected->data + pos + s->clear_bytes, s->protected_bytes);
     pos += s->clear_bytes + s->protected_bytes;
   }
   g_assert_cmpmem (sample->data, sample->len, expected->data, expected->len);
+}
+
+/* Patterns other than 1:9 (a file from another packager may use any 4-bit
+ * pattern), over more blocks than one gathered cipher call takes. */
+static void
+test_cbcs_other_patterns (void)
+{
+  static const guint patterns[][2] = { { 15, 1 }, { 5, 3 }, { 1, 1 }, { 2, 0 }, { 1, 15 } };
+
+  g_test_summary ("cbcs decryption with patterns 15:1, 5:3, 1:1, 2:0 and 1:15 over 7,000 "
+                  "blocks equals per-block ECB.");
+  for (guint p = 0; p < G_N_ELEMENTS (patterns); p++) {
+    g_autoptr(GError) error = NULL;
+    gsize len = 16 * 7000 + 9;
+    g_autofree guint8 *clear = g_malloc (len);
+    g_autofree guint8 *data = NULL;
+    guint8 iv[16];
+
+    fill_random (clear, len);
+    fill_random (iv, sizeof iv);
+    data = g_memdup2 (clear, len);
+    ref_cbcs_range (iv, patterns[p][0], patterns[p][1], data, len);
+    g_assert_true (vpk_cenc_decrypt_sample (VPK_SCHEME_CBCS, &test_key, iv, 16, NULL, 0,
+                                            patterns[p][0], patterns[p][1], data, len, &error));
+    g_assert_no_error (error);
+    g_assert_cmpmem (data, len, clear, len);
+  }
 }
 
 static void
@@ -568,6 +597,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cenc/ctr/unaligned-decrypt", test_ctr_unaligned_decrypt);
   g_test_add_func ("/cenc/cbcs/pattern-known-answer", test_cbcs_pattern_known_answer);
   g_test_add_func ("/cenc/cbcs/whole-sample", test_cbcs_whole_sample);
+  g_test_add_func ("/cenc/cbcs/other-patterns", test_cbcs_other_patterns);
   g_test_add_func ("/cenc/nal/layout-avc", test_nal_layout_avc);
   g_test_add_func ("/cenc/nal/layout-hevc", test_nal_layout_hevc);
   g_test_add_func ("/cenc/nal/large-clear", test_nal_large_clear);
