@@ -20,15 +20,14 @@
  * empty edit (a start delay) is added to every decode time.
  */
 
+/* One vpk_mp4_fragment_file() run: where it writes from, and its progress. */
 typedef struct {
   VpkMp4Movie         *movie;
-  guint                segment_ms;
   GCancellable        *cancellable;
   VpkMp4ProgressFunc   progress;
   gpointer             user_data;
   guint64              total_bytes;
   guint64              done_bytes;
-  GArray              *cuts;  /* (element-type double): fragment start times, seconds */
 } Ctx;
 
 typedef struct {
@@ -62,48 +61,44 @@ presentation_time (const Timing *tm, const VpkMp4Sample *s)
   return (double) pts / tm->track->timescale;
 }
 
-/* Video: cut before the first sync sample at or after each multiple of the target. */
-static GArray *
-cut_at_sync (Ctx *ctx, const Timing *tm)
+/* Where the fragments of one track start: video before the first sync sample
+ * at or after each multiple of the target (setting the cut times), other
+ * tracks at the sample starting nearest each of the video's cuts. Fed one
+ * sample at a time. */
+typedef struct {
+  GArray  *starts;  /* (element-type guint) */
+  GArray  *cuts;    /* (element-type double), the plan's */
+  gboolean sets_cuts;
+  double   target;
+  double   next;
+  guint    c;
+} Cutter;
+
+static void
+cutter_add (Cutter *k, const Timing *tm, guint i, const VpkMp4Sample *s)
 {
-  const VpkMp4Sample *s = (const VpkMp4Sample *) tm->track->samples->data;
-  GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint));
-  double target = ctx->segment_ms / 1000.0, next = target;
-  guint zero = 0;
-
-  g_array_append_val (starts, zero);
-  for (guint i = 1; i < tm->track->samples->len; i++) {
-    double pts = presentation_time (tm, &s[i]);
-
-    if (!VPK_MP4_SAMPLE_IS_SYNC (s[i].flags) || pts < next - 1e-6)
-      continue;
-    g_array_append_val (starts, i);
-    g_array_append_val (ctx->cuts, pts);
-    while (next <= pts + 1e-6)
-      next += target;
+  if (i == 0) {
+    g_array_append_val (k->starts, i);
+    return;
   }
-  return starts;
-}
+  if (k->sets_cuts) {
+    double pts = presentation_time (tm, s);
 
-/* Other tracks: cut at the sample starting nearest each of the video's cuts. */
-static GArray *
-cut_at_times (Ctx *ctx, const Timing *tm)
-{
-  const VpkMp4Sample *s = (const VpkMp4Sample *) tm->track->samples->data;
-  GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint));
-  guint c = 0, zero = 0;
+    if (!VPK_MP4_SAMPLE_IS_SYNC (s->flags) || pts < k->next - 1e-6)
+      return;
+    g_array_append_val (k->starts, i);
+    g_array_append_val (k->cuts, pts);
+    while (k->next <= pts + 1e-6)
+      k->next += k->target;
+  } else if (k->c < k->cuts->len) {
+    double mid = presentation_time (tm, s) + s->duration / 2.0 / tm->track->timescale;
 
-  g_array_append_val (starts, zero);
-  for (guint i = 1; i < tm->track->samples->len && c < ctx->cuts->len; i++) {
-    double mid = presentation_time (tm, &s[i]) + s[i].duration / 2.0 / tm->track->timescale;
-
-    if (mid <= g_array_index (ctx->cuts, double, c))
-      continue;
-    g_array_append_val (starts, i);
-    while (c < ctx->cuts->len && g_array_index (ctx->cuts, double, c) < mid)
-      c++;
+    if (mid <= g_array_index (k->cuts, double, k->c))
+      return;
+    g_array_append_val (k->starts, i);
+    while (k->c < k->cuts->len && g_array_index (k->cuts, double, k->c) < mid)
+      k->c++;
   }
-  return starts;
 }
 
 struct _VpkMp4FragmentPlan {
@@ -117,6 +112,13 @@ struct _VpkMp4FragmentPlan {
   GArray      *starts;     /* (element-type guint): the first sample of each fragment */
   guint        next;       /* the next fragment, index into @starts */
   GArray      *trex;       /* of the init segment built for the track */
+  /* Its samples: a progressive track is walked with a cursor, never expanded
+   * (@fragment holds the fragment handed out); a fragmented source's track
+   * is loaded whole (track->samples) by the fragment reader. */
+  gboolean            walk;
+  VpkMp4SampleCursor  cursor;
+  guint32             n_samples;
+  GArray             *fragment;  /* (element-type VpkMp4Sample) */
 };
 
 static void
@@ -129,6 +131,7 @@ plan_end_track (VpkMp4FragmentPlan *plan)
   }
   g_clear_pointer (&plan->starts, g_array_unref);
   g_clear_pointer (&plan->trex, g_array_unref);
+  g_clear_pointer (&plan->fragment, g_array_unref);
 }
 
 void
@@ -210,44 +213,80 @@ vpk_mp4_fragment_plan_get_file_size (VpkMp4FragmentPlan *plan)
   return plan->movie->file_size;
 }
 
-/* Loads track @k's samples and cuts it. Tracks are begun in order: the
+/* Checks track @k's samples and cuts it. Tracks are begun in order: the
  * first (video) one sets the cut times the others follow. */
 static gboolean
 plan_begin (VpkMp4FragmentPlan *plan, guint k, GError **error)
 {
   guint index = g_array_index (plan->order, guint, k);
   VpkMp4Track *t = plan->movie->tracks->pdata[index];
-  Ctx ctx = { .segment_ms = plan->segment_ms, .cuts = plan->cuts };
+  const VpkMp4Box *trak = plan->movie->traks->pdata[index];
+  Cutter cutter = { NULL, plan->cuts, k == 0, plan->segment_ms / 1000.0,
+                    plan->segment_ms / 1000.0, 0 };
 
   g_return_val_if_fail ((gint) k == plan->current + 1, FALSE);
   plan_end_track (plan);
   plan->current = (gint) k;
   plan->next = 0;
+  plan->walk = plan->movie->fragments == NULL;
+  plan->starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  cutter.starts = plan->starts;
+  if (plan->walk) {
+    VpkMp4SampleCursor walk;
+
+    /* One walk checks the tables to the end and sets the totals, one cuts,
+     * and the cursor kept here hands the samples out. */
+    if (!vpk_mp4_track_check_samples (t, trak, plan->movie->file_size, error) ||
+        !vpk_mp4_sample_cursor_init (&walk, t, trak, plan->movie->file_size, error))
+      return FALSE;
+    plan->cursor = walk;
+    plan->n_samples = vpk_mp4_sample_cursor_get_n_samples (&walk);
+    plan->tm = track_timing (t);
+    for (guint i = 0; vpk_mp4_sample_cursor_has_next (&walk); i++) {
+      VpkMp4Sample sample;
+
+      if (!vpk_mp4_sample_cursor_next (&walk, &sample, error))
+        return FALSE;
+      cutter_add (&cutter, &plan->tm, i, &sample);
+    }
+    plan->fragment = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
+    return TRUE;
+  }
   if (!vpk_mp4_movie_load_samples (plan->movie, index, error))
     return FALSE;
+  plan->n_samples = t->samples->len;
   plan->tm = track_timing (t);
-  plan->starts = k == 0 ? cut_at_sync (&ctx, &plan->tm) : cut_at_times (&ctx, &plan->tm);
+  for (guint i = 0; i < t->samples->len; i++)
+    cutter_add (&cutter, &plan->tm, i, &g_array_index (t->samples, VpkMp4Sample, i));
   return TRUE;
 }
 
-/* The samples of the next non-empty fragment; FALSE after the last. */
+/* The samples of the next non-empty fragment; FALSE after the last (or with
+ * @error, which only a walk can set). */
 static gboolean
 plan_next_range (VpkMp4FragmentPlan *plan, guint32 *out_seq, const VpkMp4Sample **out_samples,
-                 guint *out_n)
+                 guint *out_n, GError **error)
 {
-  const VpkMp4Sample *s = (const VpkMp4Sample *) plan->tm.track->samples->data;
-  guint n = plan->tm.track->samples->len;
-
   while (plan->next < plan->starts->len) {
     guint f = plan->next++;
     guint a = g_array_index (plan->starts, guint, f);
-    guint b = f + 1 < plan->starts->len ? g_array_index (plan->starts, guint, f + 1) : n;
+    guint b = f + 1 < plan->starts->len ? g_array_index (plan->starts, guint, f + 1)
+                                        : plan->n_samples;
 
     if (b == a)
       continue;
     *out_seq = f + 1;
-    *out_samples = s + a;
     *out_n = b - a;
+    if (!plan->walk) {
+      *out_samples = &g_array_index (plan->tm.track->samples, VpkMp4Sample, a);
+      return TRUE;
+    }
+    g_array_set_size (plan->fragment, b - a);
+    for (guint i = 0; i < b - a; i++)
+      if (!vpk_mp4_sample_cursor_next (&plan->cursor,
+                                       &g_array_index (plan->fragment, VpkMp4Sample, i), error))
+        return FALSE;
+    *out_samples = (const VpkMp4Sample *) plan->fragment->data;
     return TRUE;
   }
   return FALSE;
@@ -289,8 +328,8 @@ vpk_mp4_fragment_plan_next (VpkMp4FragmentPlan *plan, VpkMp4Fragment **out_fragm
 
   *out_fragment = NULL;
   g_return_val_if_fail (plan->starts != NULL && plan->trex != NULL, FALSE);
-  if (!plan_next_range (plan, &seq, &s, &n))
-    return TRUE;
+  if (!plan_next_range (plan, &seq, &s, &n, error))
+    return error == NULL || *error == NULL;
   vpk_mp4_write_moof (w, seq, plan->tm.track->track_id,
                       (guint64) (s[0].dts + plan->tm.dts_offset), s, n, plan->tm.cts_shift, 8);
   fragment = g_new0 (VpkMp4Fragment, 1);
@@ -398,7 +437,16 @@ write_track_file (Ctx *ctx, VpkMp4FragmentPlan *plan, guint k, const char *path,
       !write_init (out, &plan->tm,
                    plan->movie->traks->pdata[g_array_index (plan->order, guint, k)], error))
     return FALSE;
-  while (plan_next_range (plan, &seq, &s, &n)) {
+  for (;;) {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!plan_next_range (plan, &seq, &s, &n, &local_error)) {
+      if (local_error != NULL) {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return FALSE;
+      }
+      break;
+    }
     if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error) ||
         !write_fragment (ctx, out, &plan->tm, seq, s, n, error))
       return FALSE;
@@ -423,7 +471,7 @@ vpk_mp4_fragment_file (const char *src, const char *out_dir, guint segment_durat
   g_autoptr(VpkMp4FragmentPlan) plan = vpk_mp4_fragment_plan_new (src, segment_duration_ms,
                                                                    error);
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  Ctx ctx = { NULL, 0, cancellable, progress, user_data, 0, 0, NULL };
+  Ctx ctx = { NULL, cancellable, progress, user_data, 0, 0 };
 
   if (plan == NULL)
     return FALSE;

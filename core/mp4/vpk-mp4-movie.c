@@ -137,6 +137,20 @@ vpk_mp4_movie_load_samples (VpkMp4Movie *movie, guint index, GError **error)
 }
 
 gboolean
+vpk_mp4_movie_check_samples (VpkMp4Movie *movie, guint index, GError **error)
+{
+  VpkMp4Track *t = movie->tracks->pdata[index];
+
+  if (movie->fragments != NULL) {
+    if (!vpk_mp4_fragment_reader_collect (movie->fragments, t, error))
+      return FALSE;
+    g_clear_pointer (&t->samples, g_array_unref);
+    return TRUE;
+  }
+  return vpk_mp4_track_check_samples (t, movie->traks->pdata[index], movie->file_size, error);
+}
+
+gboolean
 vpk_mp4_movie_count_samples (VpkMp4Movie *movie, guint index, GError **error)
 {
   VpkMp4Track *t = movie->tracks->pdata[index];

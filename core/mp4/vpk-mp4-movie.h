@@ -39,6 +39,11 @@ VPK_API void         vpk_mp4_movie_free (VpkMp4Movie *movie);
 VPK_API gboolean     vpk_mp4_movie_load_samples (VpkMp4Movie  *movie,
                                                  guint         index,
                                                  GError      **error);
+/* Checks every sample as loading would and sets the track's totals, keeping
+ * none (a progressive track is walked, not expanded). */
+VPK_API gboolean     vpk_mp4_movie_check_samples (VpkMp4Movie  *movie,
+                                                  guint         index,
+                                                  GError      **error);
 /* Counts them only (cheap; for tracks that are not packaged). */
 VPK_API gboolean     vpk_mp4_movie_count_samples (VpkMp4Movie  *movie,
                                                   guint         index,

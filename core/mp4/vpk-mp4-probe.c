@@ -134,9 +134,8 @@ read_samples (VpkMp4Movie *m, gint video, GError **error)
 
     /* Packaged tracks are fully checked now, so that fragment cannot fail later. */
     if (vpk_mp4_track_is_packageable (t)) {
-      if (!vpk_mp4_movie_load_samples (m, i, error))
+      if (!vpk_mp4_movie_check_samples (m, i, error))
         return FALSE;
-      g_clear_pointer (&t->samples, g_array_unref);
     } else if (!vpk_mp4_movie_count_samples (m, i, error)) {
       return FALSE;
     }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vpk-mp4-track.h"
 
+#include <string.h>
 #include <vpack/vpk-error.h>
 
-/* Expands the progressive sample tables (ISO/IEC 14496-12 8.6, 8.7) of a trak. */
+/* Walks (and expands) the progressive sample tables (ISO/IEC 14496-12 8.6, 8.7) of a trak. */
 
 typedef struct {
   VpkMp4Reader r;
@@ -91,90 +92,33 @@ open_sizes (const VpkMp4Box *trak, guint32 track_id, SizeTable *out, GError **er
 
 /* Entries were bounded by open_sizes(), so reads cannot fail here. */
 static guint32
-next_size (SizeTable *t, guint32 index)
+next_size (VpkMp4Reader *r, guint32 constant, guint field_bits, guint32 index)
 {
   guint8 b8 = 0;
   guint16 b16 = 0;
   guint32 b32 = 0;
 
-  if (t->constant != 0)
-    return t->constant;
-  switch (t->field_bits) {
+  if (constant != 0)
+    return constant;
+  switch (field_bits) {
   case 4:
     if (index % 2 == 0) {
-      vpk_mp4_reader_get_u8 (&t->r, &b8);
-      t->r.pos--;
+      vpk_mp4_reader_get_u8 (r, &b8);
+      r->pos--;
       return b8 >> 4;
     }
-    vpk_mp4_reader_get_u8 (&t->r, &b8);
+    vpk_mp4_reader_get_u8 (r, &b8);
     return b8 & 0xf;
   case 8:
-    vpk_mp4_reader_get_u8 (&t->r, &b8);
+    vpk_mp4_reader_get_u8 (r, &b8);
     return b8;
   case 16:
-    vpk_mp4_reader_get_u16 (&t->r, &b16);
+    vpk_mp4_reader_get_u16 (r, &b16);
     return b16;
   default:
-    vpk_mp4_reader_get_u32 (&t->r, &b32);
+    vpk_mp4_reader_get_u32 (r, &b32);
     return b32;
   }
-}
-
-static gboolean
-fill_times (VpkMp4Track *t, VpkMp4Sample *s, guint32 n, const VpkMp4Box *trak, GError **error)
-{
-  Table stts, ctts;
-  gboolean present;
-  guint32 i = 0;
-  gint64 dts = 0;
-
-  if (!open_table (trak, t->track_id, "stts", 8, TRUE, &stts, &present, error) ||
-      !open_table (trak, t->track_id, "ctts", 8, FALSE, &ctts, &present, error))
-    return FALSE;
-  for (guint32 e = 0; e < stts.count && i < n; e++) {
-    guint32 count, delta;
-
-    vpk_mp4_reader_get_u32 (&stts.r, &count);
-    vpk_mp4_reader_get_u32 (&stts.r, &delta);
-    for (; count > 0 && i < n; count--, i++) {
-      s[i].dts = dts;
-      s[i].duration = delta;
-      dts += delta;
-    }
-  }
-  if (i < n)
-    return track_error (error, t->track_id, "stts covers %u of %u samples", i, n);
-  i = 0;
-  for (guint32 e = 0; present && e < ctts.count && i < n; e++) {
-    guint32 count, offset;
-
-    vpk_mp4_reader_get_u32 (&ctts.r, &count);
-    vpk_mp4_reader_get_u32 (&ctts.r, &offset);
-    for (; count > 0 && i < n; count--, i++)
-      s[i].cts_offset = (gint32) offset;  /* signed even in version 0, as writers do */
-  }
-  return TRUE;
-}
-
-static gboolean
-fill_sync (VpkMp4Track *t, VpkMp4Sample *s, guint32 n, const VpkMp4Box *trak, GError **error)
-{
-  Table stss;
-  gboolean present;
-
-  if (!open_table (trak, t->track_id, "stss", 4, FALSE, &stss, &present, error))
-    return FALSE;
-  for (guint32 i = 0; i < n; i++)
-    s[i].flags = present ? VPK_MP4_SAMPLE_FLAGS_NON_SYNC : VPK_MP4_SAMPLE_FLAGS_SYNC;
-  for (guint32 e = 0; present && e < stss.count; e++) {
-    guint32 number;
-
-    vpk_mp4_reader_get_u32 (&stss.r, &number);
-    if (number == 0 || number > n)
-      return track_error (error, t->track_id, "stss names sample %u of %u", number, n);
-    s[number - 1].flags = VPK_MP4_SAMPLE_FLAGS_SYNC;
-  }
-  return TRUE;
 }
 
 static gboolean
@@ -193,9 +137,9 @@ read_chunk_offsets (const VpkMp4Box *trak, guint32 track_id, Table *out, gboolea
 }
 
 static guint64
-chunk_offset (const Table *stco, gboolean large, guint32 index)
+chunk_offset (const VpkMp4Reader *stco, gboolean large, guint32 index)
 {
-  const guint8 *p = stco->r.data + stco->r.pos + (gsize) index * (large ? 8 : 4);
+  const guint8 *p = stco->data + stco->pos + (gsize) index * (large ? 8 : 4);
   guint64 v = 0;
 
   for (guint k = 0; k < (large ? 8u : 4u); k++)
@@ -211,43 +155,144 @@ peek_u32 (const VpkMp4Reader *r)
   return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
 }
 
-/* Walks stsc over the chunks, giving each sample its file offset. */
-static gboolean
-fill_offsets (VpkMp4Track *t, VpkMp4Sample *s, guint32 n, const VpkMp4Box *trak,
-              guint64 file_size, GError **error)
+gboolean
+vpk_mp4_sample_cursor_init (VpkMp4SampleCursor *c, const VpkMp4Track *track,
+                            const VpkMp4Box *trak, guint64 file_size, GError **error)
 {
-  Table stsc, stco;
-  gboolean present, large;
-  guint32 i = 0, prev_first = 0;
+  SizeTable sizes;
+  Table stts, ctts, stss, stsc, stco;
+  gboolean has_ctts, present;
 
-  if (!open_table (trak, t->track_id, "stsc", 12, TRUE, &stsc, &present, error) ||
-      !read_chunk_offsets (trak, t->track_id, &stco, &large, error))
+  memset (c, 0, sizeof *c);
+  c->track_id = track->track_id;
+  c->file_size = file_size;
+  if (!open_sizes (trak, track->track_id, &sizes, error) ||
+      !open_table (trak, track->track_id, "stts", 8, TRUE, &stts, &present, error) ||
+      !open_table (trak, track->track_id, "ctts", 8, FALSE, &ctts, &has_ctts, error) ||
+      !open_table (trak, track->track_id, "stss", 4, FALSE, &stss, &c->has_stss, error) ||
+      !open_table (trak, track->track_id, "stsc", 12, TRUE, &stsc, &present, error) ||
+      !read_chunk_offsets (trak, track->track_id, &stco, &c->large, error))
     return FALSE;
-  for (guint32 e = 0; e < stsc.count && i < n; e++) {
-    guint32 first, spc, sdi, next_first;
+  if (sizes.constant != 0 && (guint64) sizes.constant * sizes.count > file_size)
+    return track_error (error, track->track_id, "%u samples of %u bytes exceed the file size",
+                        sizes.count, sizes.constant);
+  c->n = sizes.count;
+  c->sizes = sizes.r;
+  c->size_constant = sizes.constant;
+  c->size_bits = sizes.field_bits;
+  c->stts = stts.r;
+  c->stts_entries = stts.count;
+  c->ctts = ctts.r;
+  c->ctts_entries = has_ctts ? ctts.count : 0;
+  c->stss = stss.r;
+  c->stss_entries = c->has_stss ? stss.count : 0;
+  c->stsc = stsc.r;
+  c->stsc_entries = stsc.count;
+  c->next_first = 1;  /* the first entry is read at the first chunk */
+  c->stco = stco.r;
+  c->n_chunks = stco.count;
+  return TRUE;
+}
 
-    vpk_mp4_reader_get_u32 (&stsc.r, &first);
-    vpk_mp4_reader_get_u32 (&stsc.r, &spc);
-    vpk_mp4_reader_get_u32 (&stsc.r, &sdi);
-    next_first = e + 1 < stsc.count ? peek_u32 (&stsc.r) : G_MAXUINT32;
-    if (first <= prev_first || (e == 0 && first != 1))
-      return track_error (error, t->track_id, "stsc entry %u starts at chunk %u", e + 1, first);
-    prev_first = first;
-    for (guint32 c = first; c < next_first && c <= stco.count && i < n; c++) {
-      guint64 offset = chunk_offset (&stco, large, c - 1);
+guint32
+vpk_mp4_sample_cursor_get_n_samples (const VpkMp4SampleCursor *c)
+{
+  return c->n;
+}
 
-      for (guint32 k = 0; k < spc && i < n; k++, i++) {
-        if (offset > file_size || s[i].size > file_size - offset)
-          return track_error (error, t->track_id, "sample %u (%u bytes at offset %"
-                              G_GUINT64_FORMAT ") lies past the end of the file",
-                              i + 1, s[i].size, offset);
-        s[i].offset = offset;
-        offset += s[i].size;
-      }
-    }
+/* Sync: the next stss entry at or after sample @number (1-based). */
+static gboolean
+cursor_sync (VpkMp4SampleCursor *c, guint32 number, guint32 *out_flags, GError **error)
+{
+  if (!c->has_stss) {
+    *out_flags = VPK_MP4_SAMPLE_FLAGS_SYNC;
+    return TRUE;
   }
-  if (i < n)
-    return track_error (error, t->track_id, "stsc/stco place %u of %u samples", i, n);
+  /* stss lists sync samples in increasing order (14496-12 8.6.2); a
+   * repeated one is harmless, an earlier one cannot be honoured any more. */
+  while (c->next_sync < number && c->stss_entries > 0) {
+    guint32 previous = c->next_sync;
+
+    vpk_mp4_reader_get_u32 (&c->stss, &c->next_sync);
+    c->stss_entries--;
+    if (c->next_sync == 0 || c->next_sync > c->n)
+      return track_error (error, c->track_id, "stss names sample %u of %u", c->next_sync, c->n);
+    if (c->next_sync < previous)
+      return track_error (error, c->track_id, "stss lists sample %u after sample %u",
+                          c->next_sync, previous);
+  }
+  *out_flags = c->next_sync == number ? VPK_MP4_SAMPLE_FLAGS_SYNC : VPK_MP4_SAMPLE_FLAGS_NON_SYNC;
+  return TRUE;
+}
+
+/* Offsets: walks stsc over the chunks of stco/co64. */
+static gboolean
+cursor_offset (VpkMp4SampleCursor *c, guint32 size, guint64 *out_offset, GError **error)
+{
+  while (c->left_in_chunk == 0) {
+    c->chunk++;
+    while (c->stsc_entries > 0 && c->chunk >= c->next_first) {
+      guint32 first, spc, sdi;
+
+      vpk_mp4_reader_get_u32 (&c->stsc, &first);
+      vpk_mp4_reader_get_u32 (&c->stsc, &spc);
+      vpk_mp4_reader_get_u32 (&c->stsc, &sdi);
+      c->stsc_entries--;
+      if (first <= c->first_chunk || (c->first_chunk == 0 && first != 1))
+        return track_error (error, c->track_id, "stsc entry starts at chunk %u", first);
+      c->first_chunk = first;
+      c->spc = spc;
+      c->next_first = c->stsc_entries > 0 ? peek_u32 (&c->stsc) : G_MAXUINT32;
+    }
+    if (c->chunk > c->n_chunks || c->first_chunk == 0)
+      return track_error (error, c->track_id, "stsc/stco place %u of %u samples", c->index,
+                          c->n);
+    c->left_in_chunk = c->spc;
+    c->offset = chunk_offset (&c->stco, c->large, c->chunk - 1);
+  }
+  if (c->offset > c->file_size || size > c->file_size - c->offset)
+    return track_error (error, c->track_id, "sample %u (%u bytes at offset %" G_GUINT64_FORMAT
+                        ") lies past the end of the file", c->index + 1, size, c->offset);
+  *out_offset = c->offset;
+  c->offset += size;
+  c->left_in_chunk--;
+  return TRUE;
+}
+
+gboolean
+vpk_mp4_sample_cursor_next (VpkMp4SampleCursor *c, VpkMp4Sample *s, GError **error)
+{
+  g_return_val_if_fail (c->index < c->n, FALSE);
+
+  memset (s, 0, sizeof *s);
+  s->size = next_size (&c->sizes, c->size_constant, c->size_bits, c->index);
+  while (c->stts_left == 0) {
+    if (c->stts_entries == 0)
+      return track_error (error, c->track_id, "stts covers %u of %u samples", c->index, c->n);
+    vpk_mp4_reader_get_u32 (&c->stts, &c->stts_left);
+    vpk_mp4_reader_get_u32 (&c->stts, &c->delta);
+    c->stts_entries--;
+  }
+  s->dts = c->dts;
+  s->duration = c->delta;
+  c->dts += c->delta;
+  c->stts_left--;
+  while (c->ctts_left == 0 && c->ctts_entries > 0) {
+    guint32 offset;
+
+    vpk_mp4_reader_get_u32 (&c->ctts, &c->ctts_left);
+    vpk_mp4_reader_get_u32 (&c->ctts, &offset);
+    c->cts = (gint32) offset;  /* signed even in version 0, as writers do */
+    c->ctts_entries--;
+  }
+  if (c->ctts_left > 0) {
+    s->cts_offset = c->cts;
+    c->ctts_left--;
+  }
+  if (!cursor_sync (c, c->index + 1, &s->flags, error) ||
+      !cursor_offset (c, s->size, &s->offset, error))
+    return FALSE;
+  c->index++;
   return TRUE;
 }
 
@@ -256,26 +301,48 @@ vpk_mp4_track_load_samples (VpkMp4Track *track, const VpkMp4Box *trak, guint64 f
                             GError **error)
 {
   g_autoptr(GArray) samples = NULL;
-  SizeTable sizes;
-  VpkMp4Sample *s;
+  VpkMp4SampleCursor cursor;
 
-  if (!open_sizes (trak, track->track_id, &sizes, error))
+  if (!vpk_mp4_sample_cursor_init (&cursor, track, trak, file_size, error))
     return FALSE;
-  if (sizes.constant != 0 && (guint64) sizes.constant * sizes.count > file_size)
-    return track_error (error, track->track_id, "%u samples of %u bytes exceed the file size",
-                        sizes.count, sizes.constant);
-  samples = g_array_sized_new (FALSE, TRUE, sizeof (VpkMp4Sample), sizes.count);
-  g_array_set_size (samples, sizes.count);
-  s = (VpkMp4Sample *) samples->data;
-  for (guint32 i = 0; i < sizes.count; i++)
-    s[i].size = next_size (&sizes, i);
-  if (!fill_times (track, s, sizes.count, trak, error) ||
-      !fill_sync (track, s, sizes.count, trak, error) ||
-      !fill_offsets (track, s, sizes.count, trak, file_size, error))
-    return FALSE;
+  samples = g_array_sized_new (FALSE, TRUE, sizeof (VpkMp4Sample), cursor.n);
+  g_array_set_size (samples, cursor.n);
+  for (guint32 i = 0; i < cursor.n; i++)
+    if (!vpk_mp4_sample_cursor_next (&cursor, &g_array_index (samples, VpkMp4Sample, i), error))
+      return FALSE;
   g_clear_pointer (&track->samples, g_array_unref);
   track->samples = g_steal_pointer (&samples);
   vpk_mp4_track_update_totals (track);
+  return TRUE;
+}
+
+gboolean
+vpk_mp4_track_check_samples (VpkMp4Track *track, const VpkMp4Box *trak, guint64 file_size,
+                             GError **error)
+{
+  VpkMp4SampleCursor cursor;
+  guint32 last_duration = 0;
+
+  if (!vpk_mp4_sample_cursor_init (&cursor, track, trak, file_size, error))
+    return FALSE;
+  track->n_samples = cursor.n;
+  track->total_size = 0;
+  track->total_duration = 0;
+  track->common_duration = 0;
+  for (guint32 i = 0; i < cursor.n; i++) {
+    VpkMp4Sample s;
+
+    if (!vpk_mp4_sample_cursor_next (&cursor, &s, error))
+      return FALSE;
+    track->total_size += s.size;
+    track->total_duration += s.duration;
+    /* as vpk_mp4_track_update_totals(): the last duration may differ */
+    if (i == 0)
+      track->common_duration = s.duration;
+    else if (last_duration != track->common_duration)
+      track->common_duration = 0;
+    last_duration = s.duration;
+  }
   return TRUE;
 }
 
@@ -293,7 +360,7 @@ vpk_mp4_track_count_samples (VpkMp4Track *track, const VpkMp4Box *trak, GError *
   track->n_samples = sizes.count;
   track->total_size = 0;
   for (guint32 i = 0; i < sizes.count; i++)
-    track->total_size += next_size (&sizes, i);
+    track->total_size += next_size (&sizes.r, sizes.constant, sizes.field_bits, i);
   track->total_duration = 0;
   track->common_duration = 0;
   for (guint32 e = 0; e < stts.count && covered < sizes.count; e++) {

@@ -70,6 +70,60 @@ VPK_API VpkMp4Track *vpk_mp4_track_new (const VpkMp4Box  *trak,
                                         GError          **error);
 VPK_API void         vpk_mp4_track_free (VpkMp4Track *track);
 
+/**
+ * VpkMp4SampleCursor:
+ *
+ * Walks a progressive trak's sample tables (stsz/stz2, stts, ctts, stss,
+ * stsc, stco/co64) one sample at a time without expanding them: the samples
+ * vpk_mp4_track_load_samples() lists, in order, with the same checks, made
+ * as each sample is reached. Memory does not grow with the track. It points
+ * into the trak's boxes, which must outlive it; copying it copies the walk.
+ */
+typedef struct {
+  /*< private >*/
+  guint32      track_id;
+  guint64      file_size;
+  guint32      n;              /* samples (stsz) */
+  guint32      index;          /* of the next one */
+  VpkMp4Reader sizes;
+  guint32      size_constant;
+  guint        size_bits;
+  VpkMp4Reader stts;
+  guint32      stts_entries, stts_left, delta;
+  gint64       dts;
+  VpkMp4Reader ctts;
+  guint32      ctts_entries, ctts_left;
+  gint32       cts;
+  gboolean     has_stss;
+  VpkMp4Reader stss;
+  guint32      stss_entries, next_sync;  /* 1-based; 0: no sync sample left */
+  VpkMp4Reader stsc;
+  guint32      stsc_entries, first_chunk, spc, next_first;
+  VpkMp4Reader stco;
+  guint32      n_chunks;
+  gboolean     large;
+  guint32      chunk, left_in_chunk;
+  guint64      offset;
+} VpkMp4SampleCursor;
+
+/* Checks the tables' headers and counts; the entries are checked as they come. */
+VPK_API gboolean     vpk_mp4_sample_cursor_init (VpkMp4SampleCursor  *cursor,
+                                                 const VpkMp4Track   *track,
+                                                 const VpkMp4Box     *trak,
+                                                 guint64              file_size,
+                                                 GError             **error);
+VPK_API guint32      vpk_mp4_sample_cursor_get_n_samples (const VpkMp4SampleCursor *cursor);
+static inline gboolean
+vpk_mp4_sample_cursor_has_next (const VpkMp4SampleCursor *cursor)
+{
+  return cursor->index < cursor->n;
+}
+/* The next sample (call while has_next); FALSE with @error when the tables
+ * are wrong there. */
+VPK_API gboolean     vpk_mp4_sample_cursor_next (VpkMp4SampleCursor  *cursor,
+                                                 VpkMp4Sample        *out_sample,
+                                                 GError             **error);
+
 /* Expands stts/ctts/stsc/stsz/stco/stss of @trak into @track->samples,
  * checking every count against its box and every sample against @file_size. */
 VPK_API gboolean     vpk_mp4_track_load_samples (VpkMp4Track      *track,
@@ -79,6 +133,12 @@ VPK_API gboolean     vpk_mp4_track_load_samples (VpkMp4Track      *track,
 /* Counts samples and durations only (stsz, stts), for tracks that are not packaged. */
 VPK_API gboolean     vpk_mp4_track_count_samples (VpkMp4Track      *track,
                                                   const VpkMp4Box  *trak,
+                                                  GError          **error);
+/* Walks every sample (checking the tables to the end) and sets n_samples,
+ * total_size, total_duration and common_duration, keeping no sample. */
+VPK_API gboolean     vpk_mp4_track_check_samples (VpkMp4Track      *track,
+                                                  const VpkMp4Box  *trak,
+                                                  guint64           file_size,
                                                   GError          **error);
 /* Recomputes n_samples, total_size, total_duration and common_duration from @samples. */
 VPK_API void         vpk_mp4_track_update_totals (VpkMp4Track *track);

@@ -93,5 +93,6 @@ gboolean vpk_pack_verify_fail (GError     **error,
                                ...) G_GNUC_PRINTF (2, 3);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkPackVerifyTrack, vpk_pack_verify_track_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkPackVerifySource, vpk_pack_verify_source_free)
 
 G_END_DECLS

@@ -39,13 +39,21 @@ find_source_track (GPtrArray     *sources,
 }
 
 struct _VpkPackVerifySource {
-  guint32           track_id;
-  GArray           *samples;     /* (element-type VpkMp4Sample) (owned) */
-  VpkPackReadAhead *reader;      /* (owned): the batch after this one is being read */
-  GByteArray       *batch;       /* (nullable): the data of samples [batch_first, batch_end) */
-  guint             batch_end;
-  guint             next_end;    /* the end of the batch being read; batch_end when none */
-  gsize             batch_pos;   /* where the next sample starts in @batch */
+  guint32             track_id;
+  guint32             n_samples;    /* in the source track */
+  /* where its samples come from: a walk of a progressive track's tables, or
+   * (a fragmented source) all of them, loaded by the fragment reader */
+  VpkMp4SampleCursor  cursor;
+  GArray             *all;          /* (element-type VpkMp4Sample) (nullable) */
+  guint32             taken;        /* samples put into batches so far */
+  GError             *walk_error;   /* met while queuing; reported when that batch is due */
+  VpkPackReadAhead   *reader;       /* (owned): the next batch is being read */
+  gboolean            queued;
+  GArray             *samples;      /* (element-type VpkMp4Sample): the current batch's */
+  GArray             *next;         /* (element-type VpkMp4Sample): the queued batch's */
+  GByteArray         *batch;        /* (nullable): the data of @samples */
+  guint               index;        /* the next sample in @samples */
+  gsize               batch_pos;    /* where it starts in @batch */
 };
 
 void
@@ -53,26 +61,47 @@ vpk_pack_verify_source_free (VpkPackVerifySource *source)
 {
   if (source == NULL)
     return;
-  g_clear_pointer (&source->reader, vpk_pack_read_ahead_free);
+  g_clear_pointer (&source->reader, vpk_pack_read_ahead_free);  /* before what it reads */
+  g_clear_pointer (&source->all, g_array_unref);
   g_clear_pointer (&source->samples, g_array_unref);
+  g_clear_pointer (&source->next, g_array_unref);
   g_clear_pointer (&source->batch, vpk_pack_buffer_give);
+  g_clear_error (&source->walk_error);
   g_free (source);
 }
 
-/* Queues the read of the samples from @first on, up to BATCH_BYTES (at least one). */
+/* Takes the next samples of the source, up to BATCH_BYTES (at least one),
+ * into @src->next, and queues their read. */
 static void
-queue_batch (VpkPackVerifySource *src,
-             guint                first)
+queue_batch (VpkPackVerifySource *src)
 {
-  const VpkMp4Sample *s = (const VpkMp4Sample *) src->samples->data;
-  guint j = first;
   guint64 bytes = 0;
 
-  while (j < src->samples->len && (j == first || bytes + s[j].size <= BATCH_BYTES))
-    bytes += s[j++].size;
-  if (j > first)
-    vpk_pack_read_ahead_push (src->reader, s + first, j - first);
-  src->next_end = j;
+  g_array_set_size (src->next, 0);
+  while (src->taken < src->n_samples && src->walk_error == NULL) {
+    VpkMp4Sample s;
+
+    if (src->all != NULL)
+      s = g_array_index (src->all, VpkMp4Sample, src->taken);
+    else if (!vpk_mp4_sample_cursor_next (&src->cursor, &s, &src->walk_error))
+      break;
+    if (src->next->len > 0 && bytes + s.size > BATCH_BYTES) {
+      /* Over the budget: a walk cannot step back, so the sample joins this
+       * batch; from a loaded table it waits for the next. */
+      if (src->all == NULL) {
+        g_array_append_val (src->next, s);
+        src->taken++;
+      }
+      break;
+    }
+    g_array_append_val (src->next, s);
+    bytes += s.size;
+    src->taken++;
+  }
+  if (src->next->len > 0)
+    vpk_pack_read_ahead_push (src->reader, (const VpkMp4Sample *) src->next->data,
+                              src->next->len);
+  src->queued = src->next->len > 0;
 }
 
 /* Takes the batch read ahead, and queues the one after it. */
@@ -81,22 +110,34 @@ next_batch (VpkPackVerifySource  *src,
             GCancellable         *cancellable,
             GError              **error)
 {
-  guint end = src->next_end;
+  GArray *swap;
 
   g_clear_pointer (&src->batch, vpk_pack_buffer_give);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  if (end == src->batch_end)
-    queue_batch (src, src->batch_end);  /* the first batch: nothing was read ahead */
-  end = src->next_end;
+  if (!src->queued)
+    queue_batch (src);  /* the first batch: nothing was read ahead */
+  if (!src->queued) {
+    if (src->walk_error != NULL)
+      g_propagate_error (error, g_steal_pointer (&src->walk_error));
+    else
+      g_set_error (error, VPK_ERROR, VPK_ERROR_VERIFY, "no sample left");
+    g_prefix_error (error, "source track %u: ", src->track_id);
+    return FALSE;
+  }
   src->batch = vpk_pack_read_ahead_pop (src->reader, error);
+  src->queued = FALSE;
   if (src->batch == NULL) {
     g_prefix_error (error, "source track %u: ", src->track_id);
     return FALSE;
   }
-  src->batch_end = end;
+  swap = src->samples;
+  src->samples = src->next;
+  src->next = swap;
+  src->index = 0;
   src->batch_pos = 0;
-  queue_batch (src, end);
+  if (src->taken < src->n_samples && src->walk_error == NULL)
+    queue_batch (src);
   return TRUE;
 }
 
@@ -111,19 +152,20 @@ vpk_pack_verify_compare_source (VpkPackVerifier     *v,
   VpkPackVerifySource *src = t->source;
   const VpkMp4Sample *s;
 
-  if (t->n_samples >= src->samples->len)
+  if (t->n_samples >= src->n_samples)
     return vpk_pack_verify_fail (error, "track %u (%s) has more samples than source track %u "
                                  "(%u): sample %" G_GUINT64_FORMAT " in %s",
-                                 t->track->track_id, t->kind, src->track_id, src->samples->len,
+                                 t->track->track_id, t->kind, src->track_id, src->n_samples,
                                  t->n_samples, label);
-  /* Samples come in order, so the batch only ever moves forward. */
-  if (t->n_samples >= src->batch_end && !next_batch (src, v->cancellable, error))
+  /* Samples come in order, so the batches only ever move forward. */
+  if (src->index >= src->samples->len && !next_batch (src, v->cancellable, error))
     return FALSE;
-  s = &g_array_index (src->samples, VpkMp4Sample, t->n_samples);
+  s = &g_array_index (src->samples, VpkMp4Sample, src->index);
   if (s->size != size || memcmp (src->batch->data + src->batch_pos, data, size) != 0)
     return vpk_pack_verify_fail (error, "track %u (%s), sample %" G_GUINT64_FORMAT " in %s "
                                  "differs from the source's (track %u)", t->track->track_id,
                                  t->kind, t->n_samples, label, src->track_id);
+  src->index++;
   src->batch_pos += s->size;
   v->report.n_compared_samples++;
   return TRUE;
@@ -138,7 +180,7 @@ vpk_pack_verify_open_source (VpkPackVerifier     *v,
   gboolean video = vpk_mp4_track_is_video (t->track);
   VpkMp4Movie *movie = NULL;
   gint index = find_source_track (v->sources, video, rank, &movie);
-  VpkPackVerifySource *source;
+  g_autoptr(VpkPackVerifySource) source = NULL;
   VpkMp4Track *src;
   char a[5], b[5];
 
@@ -153,16 +195,28 @@ vpk_pack_verify_open_source (VpkPackVerifier     *v,
     return vpk_pack_verify_fail (error, "track %u is '%s', its source track %u is '%s'",
                                  t->track->track_id, vpk_mp4_fourcc_to_string (t->track->codec, a),
                                  src->track_id, vpk_mp4_fourcc_to_string (src->codec, b));
-  if (!vpk_mp4_movie_load_samples (movie, index, error)) {
-    g_prefix_error (error, "source track %u: ", src->track_id);
-    return FALSE;
-  }
   source = g_new0 (VpkPackVerifySource, 1);
   source->track_id = src->track_id;
-  source->samples = g_steal_pointer (&src->samples);
+  if (movie->fragments != NULL) {
+    if (!vpk_mp4_movie_load_samples (movie, index, error)) {
+      g_prefix_error (error, "source track %u: ", src->track_id);
+      return FALSE;
+    }
+    source->all = g_steal_pointer (&src->samples);
+    source->n_samples = source->all->len;
+  } else {
+    if (!vpk_mp4_sample_cursor_init (&source->cursor, src, movie->traks->pdata[index],
+                                     movie->file_size, error)) {
+      g_prefix_error (error, "source track %u: ", src->track_id);
+      return FALSE;
+    }
+    source->n_samples = vpk_mp4_sample_cursor_get_n_samples (&source->cursor);
+  }
+  source->samples = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
+  source->next = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
   source->reader = vpk_pack_read_ahead_new (movie->fd);
   vpk_pack_verify_source_free (t->source);
-  t->source = source;
+  t->source = g_steal_pointer (&source);
   return TRUE;
 }
 
@@ -173,10 +227,10 @@ vpk_pack_verify_check_counts (VpkPackVerifier  *v,
   for (guint i = 0; i < v->tracks->len; i++) {
     const VpkPackVerifyTrack *t = v->tracks->pdata[i];
 
-    if (t->source != NULL && t->n_samples != t->source->samples->len)
+    if (t->source != NULL && t->n_samples != t->source->n_samples)
       return vpk_pack_verify_fail (error, "track %u (%s) has %" G_GUINT64_FORMAT " samples, its "
                                    "source track %u has %u", t->track->track_id, t->kind,
-                                   t->n_samples, t->source->track_id, t->source->samples->len);
+                                   t->n_samples, t->source->track_id, t->source->n_samples);
   }
   return TRUE;
 }
