@@ -105,6 +105,8 @@ vpk_mp4_box_copy (const VpkMp4Box *box)
 
   copy->type = box->type;
   copy->offset = box->offset;
+  copy->file_offset = box->file_offset;
+  copy->file_size = box->file_size;
   memcpy (copy->usertype, box->usertype, 16);
   vpk_mp4_box_set_data (copy, box->data, box->size);
   if (box->children != NULL) {
@@ -452,6 +454,9 @@ vpk_mp4_box_write (const VpkMp4Box *box, VpkMp4Writer *w)
   }
   if (box->type == VPK_MP4_FOURCC ('u', 'u', 'i', 'd'))
     vpk_mp4_writer_put_bytes (w, box->usertype, 16);
+  if (box->file_size > 0)
+    g_critical ("a box left in its file (at offset %" G_GUINT64_FORMAT ") is written out empty",
+                box->offset);
   vpk_mp4_writer_put_bytes (w, box->data, box->size);
   if (box->children != NULL)
     for (guint i = 0; i < box->children->len; i++)

@@ -25,6 +25,10 @@ typedef struct _VpkMp4Box VpkMp4Box;
  * @size: bytes in @data
  * @children: (element-type VpkMp4Box) (owned) (nullable): %NULL for a leaf
  * @parent: (nullable): the box holding this one
+ * @file_offset: for a leaf left in its file (@file_size > 0, @data %NULL): where
+ *   its payload starts there
+ * @file_size: its payload's size (0: the payload is @data). Such a box is read
+ *   through VpkMp4TableReader and cannot be written out.
  *
  * One node of a box tree. Sizes are not stored: they are computed on output.
  */
@@ -36,6 +40,8 @@ struct _VpkMp4Box {
   gsize      size;
   GPtrArray *children;
   VpkMp4Box *parent;
+  guint64    file_offset;
+  guint64    file_size;
 };
 
 /* TRUE for the types parsed as containers (moov, trak, stsd, avc1, mp4a, ...). */

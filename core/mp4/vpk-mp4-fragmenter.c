@@ -236,8 +236,9 @@ plan_begin (VpkMp4FragmentPlan *plan, guint k, GError **error)
 
     /* One walk checks the tables to the end and sets the totals, one cuts,
      * and the cursor kept here hands the samples out. */
-    if (!vpk_mp4_track_check_samples (t, trak, plan->movie->file_size, error) ||
-        !vpk_mp4_sample_cursor_init (&walk, t, trak, plan->movie->file_size, error))
+    if (!vpk_mp4_track_check_samples (t, trak, plan->movie->fd, plan->movie->file_size, error) ||
+        !vpk_mp4_sample_cursor_init (&walk, t, trak, plan->movie->fd, plan->movie->file_size,
+                                     error))
       return FALSE;
     plan->cursor = walk;
     plan->n_samples = vpk_mp4_sample_cursor_get_n_samples (&walk);

@@ -8,6 +8,13 @@
 
 #define FOURCC(s) VPK_MP4_FOURCC (s[0], s[1], s[2], s[3])
 
+/* Sample tables at least this big stay in the file (VpkMp4Box.file_size) and
+ * are read through small windows: the moov of a long recording is tens of
+ * megabytes, nearly all of it stsz, stco and ctts. Low enough that every
+ * real file takes this path (the tests' few-second fixtures too). */
+#define TABLE_IN_FILE_MIN 4096
+#define MAX_MOOV_BOXES 100000
+
 void
 vpk_mp4_movie_free (VpkMp4Movie *movie)
 {
@@ -57,6 +64,76 @@ read_mvhd (VpkMp4Movie *m, GError **error)
 }
 
 static gboolean
+is_sample_table (guint32 type)
+{
+  return type == FOURCC ("stsz") || type == FOURCC ("stz2") || type == FOURCC ("stco") ||
+         type == FOURCC ("co64") || type == FOURCC ("stts") || type == FOURCC ("ctts") ||
+         type == FOURCC ("stss") || type == FOURCC ("stsc");
+}
+
+/* The children of @parent lying in [@start, @end) of the file: the containers
+ * on the way to the sample tables (trak/mdia/minf/stbl) are walked, big
+ * sample tables left in the file, every other box loaded and parsed. */
+static gboolean
+load_children (int fd, VpkMp4Box *parent, guint64 start, guint64 end, guint depth,
+               guint *n_boxes, GError **error)
+{
+  static const guint32 walked[] = { VPK_MP4_FOURCC ('t', 'r', 'a', 'k'),
+                                    VPK_MP4_FOURCC ('m', 'd', 'i', 'a'),
+                                    VPK_MP4_FOURCC ('m', 'i', 'n', 'f'),
+                                    VPK_MP4_FOURCC ('s', 't', 'b', 'l') };
+
+  for (guint64 pos = start; pos < end;) {
+    VpkMp4BoxInfo info;
+    VpkMp4Box *child;
+
+    if (++*n_boxes > MAX_MOOV_BOXES) {
+      g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "the moov holds more than %d boxes",
+                   MAX_MOOV_BOXES);
+      return FALSE;
+    }
+    if (!vpk_mp4_read_box_info (fd, pos, end, &info, error))
+      return FALSE;
+    if (depth < G_N_ELEMENTS (walked) && info.type == walked[depth]) {
+      child = vpk_mp4_box_new_container (info.type);
+      child->offset = info.offset;
+      vpk_mp4_box_append (parent, child);
+      if (!load_children (fd, child, info.offset + info.header_size, info.offset + info.size,
+                          depth + 1, n_boxes, error))
+        return FALSE;
+    } else if (depth == G_N_ELEMENTS (walked) && is_sample_table (info.type) &&
+               info.size - info.header_size >= TABLE_IN_FILE_MIN) {
+      child = vpk_mp4_box_new_leaf (info.type, NULL, 0);
+      child->offset = info.offset;
+      child->file_offset = info.offset + info.header_size;
+      child->file_size = info.size - info.header_size;
+      vpk_mp4_box_append (parent, child);
+    } else {
+      child = vpk_mp4_load_box (fd, &info, error);
+      if (child == NULL)
+        return FALSE;
+      vpk_mp4_box_append (parent, child);
+    }
+    pos += info.size;
+  }
+  return TRUE;
+}
+
+/* The moov, its big sample tables left in the file (read as they are walked). */
+static VpkMp4Box *
+load_moov (int fd, const VpkMp4BoxInfo *info, GError **error)
+{
+  g_autoptr(VpkMp4Box) moov = vpk_mp4_box_new_container (info->type);
+  guint n_boxes = 0;
+
+  moov->offset = info->offset;
+  if (!load_children (fd, moov, info->offset + info->header_size, info->offset + info->size, 0,
+                      &n_boxes, error))
+    return NULL;
+  return g_steal_pointer (&moov);
+}
+
+static gboolean
 find_top_boxes (VpkMp4Movie *m, GArray *boxes, gboolean *out_has_moof, GError **error)
 {
   const VpkMp4BoxInfo *moov = NULL, *ftyp = NULL;
@@ -85,7 +162,7 @@ find_top_boxes (VpkMp4Movie *m, GArray *boxes, gboolean *out_has_moof, GError **
       m->major_brand = ((guint32) m->ftyp->data[0] << 24) | (m->ftyp->data[1] << 16) |
                        (m->ftyp->data[2] << 8) | m->ftyp->data[3];
   }
-  m->moov = vpk_mp4_load_box (m->fd, moov, error);
+  m->moov = load_moov (m->fd, moov, error);
   return m->moov != NULL;
 }
 
@@ -133,7 +210,8 @@ vpk_mp4_movie_load_samples (VpkMp4Movie *movie, guint index, GError **error)
 
   if (movie->fragments != NULL)
     return vpk_mp4_fragment_reader_collect (movie->fragments, t, error);
-  return vpk_mp4_track_load_samples (t, movie->traks->pdata[index], movie->file_size, error);
+  return vpk_mp4_track_load_samples (t, movie->traks->pdata[index], movie->fd, movie->file_size,
+                                     error);
 }
 
 gboolean
@@ -147,7 +225,8 @@ vpk_mp4_movie_check_samples (VpkMp4Movie *movie, guint index, GError **error)
     g_clear_pointer (&t->samples, g_array_unref);
     return TRUE;
   }
-  return vpk_mp4_track_check_samples (t, movie->traks->pdata[index], movie->file_size, error);
+  return vpk_mp4_track_check_samples (t, movie->traks->pdata[index], movie->fd, movie->file_size,
+                                      error);
 }
 
 gboolean
@@ -161,5 +240,5 @@ vpk_mp4_movie_count_samples (VpkMp4Movie *movie, guint index, GError **error)
     g_clear_pointer (&t->samples, g_array_unref);
     return TRUE;
   }
-  return vpk_mp4_track_count_samples (t, movie->traks->pdata[index], error);
+  return vpk_mp4_track_count_samples (t, movie->traks->pdata[index], movie->fd, error);
 }

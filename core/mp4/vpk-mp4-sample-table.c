@@ -1,22 +1,99 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vpk-mp4-track.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <vpack/vpk-error.h>
+
+#include "vpk-mp4-file.h"
 
 /* Walks (and expands) the progressive sample tables (ISO/IEC 14496-12 8.6, 8.7) of a trak. */
 
 typedef struct {
-  VpkMp4Reader r;
-  guint32      count;
+  VpkMp4TableReader r;
+  guint32           count;
 } Table;
 
 typedef struct {
-  guint32      constant;    /* stsz sample_size; 0 when each is listed */
-  guint        field_bits;  /* 4, 8, 16 (stz2) or 32 */
-  VpkMp4Reader r;
-  guint32      count;
+  guint32           constant;    /* stsz sample_size; 0 when each is listed */
+  guint             field_bits;  /* 4, 8, 16 (stz2) or 32 */
+  VpkMp4TableReader r;
+  guint32           count;
 } SizeTable;
+
+/* A table's payload: in memory, or in the file (@fd) for a box left there. */
+static void
+table_init (VpkMp4TableReader *r, const VpkMp4Box *box, int fd)
+{
+  memset (r, 0, offsetof (VpkMp4TableReader, win));
+  if (box->file_size > 0) {
+    r->fd = fd;
+    r->start = box->file_offset;
+    r->size = box->file_size;
+    if (fd < 0)
+      r->err = EBADF;
+  } else {
+    r->mem = box->data;
+    r->size = box->size;
+  }
+}
+
+static guint64
+table_remaining (const VpkMp4TableReader *r)
+{
+  return r->pos <= r->size ? r->size - r->pos : 0;
+}
+
+/* The @n bytes at @pos (within the payload, checked by the caller), or NULL
+ * after a failed read. */
+static const guint8 *
+table_at (VpkMp4TableReader *r, guint64 pos, guint n)
+{
+  if (r->mem != NULL)
+    return r->mem + pos;
+  if (r->err != 0)
+    return NULL;
+  if (pos < r->win_pos || pos + n > r->win_pos + r->win_len) {
+    gsize len = (gsize) MIN ((guint64) sizeof r->win, r->size - pos);
+    g_autoptr(GError) error = NULL;
+
+    if (len < n || !vpk_mp4_pread_all (r->fd, r->win, len, r->start + pos, &error)) {
+      r->err = EIO;
+      return NULL;
+    }
+    r->win_pos = pos;
+    r->win_len = (guint) len;
+  }
+  return r->win + (pos - r->win_pos);
+}
+
+static guint64
+table_be (VpkMp4TableReader *r, guint64 pos, guint n)
+{
+  const guint8 *p = table_at (r, pos, n);
+  guint64 v = 0;
+
+  for (guint k = 0; p != NULL && k < n; k++)
+    v = (v << 8) | p[k];
+  return v;
+}
+
+/* Entries were bounded when the table was opened: reads stay in the payload. */
+static guint32
+table_u32 (VpkMp4TableReader *r)
+{
+  guint32 v = (guint32) table_be (r, r->pos, 4);
+
+  r->pos += 4;
+  return v;
+}
+
+static guint32
+table_peek_u32 (VpkMp4TableReader *r)
+{
+  return (guint32) table_be (r, r->pos, 4);
+}
 
 static gboolean G_GNUC_PRINTF (3, 4)
 track_error (GError **error, guint32 track_id, const char *fmt, ...)
@@ -41,140 +118,127 @@ stbl_child (const VpkMp4Box *trak, const char *name)
 
 /* Opens a full box "count, then count entries of @entry_size bytes". */
 static gboolean
-open_table (const VpkMp4Box *trak, guint32 track_id, const char *name, gsize entry_size,
+open_table (const VpkMp4Box *trak, int fd, guint32 track_id, const char *name, gsize entry_size,
             gboolean required, Table *out, gboolean *out_present, GError **error)
 {
   VpkMp4Box *box = stbl_child (trak, name);
-  guint8 version;
-  guint32 flags;
 
   *out_present = box != NULL;
   if (box == NULL)
     return !required || track_error (error, track_id, "no %s box", name);
-  vpk_mp4_reader_init (&out->r, box->data, box->size);
-  if (!vpk_mp4_reader_get_full_header (&out->r, &version, &flags) ||
-      !vpk_mp4_reader_get_u32 (&out->r, &out->count))
+  table_init (&out->r, box, fd);
+  if (table_remaining (&out->r) < 8)
     return track_error (error, track_id, "%s is truncated", name);
-  if ((guint64) out->count * entry_size > vpk_mp4_reader_remaining (&out->r))
-    return track_error (error, track_id, "%s says %u entries but holds only %" G_GSIZE_FORMAT
-                        " bytes", name, out->count, vpk_mp4_reader_remaining (&out->r));
+  table_u32 (&out->r);  /* version and flags */
+  out->count = table_u32 (&out->r);
+  if (out->r.err != 0)
+    return track_error (error, track_id, "cannot read %s: %s", name, g_strerror (out->r.err));
+  if ((guint64) out->count * entry_size > table_remaining (&out->r))
+    return track_error (error, track_id, "%s says %u entries but holds only %" G_GUINT64_FORMAT
+                        " bytes", name, out->count, table_remaining (&out->r));
   return TRUE;
 }
 
 static gboolean
-open_sizes (const VpkMp4Box *trak, guint32 track_id, SizeTable *out, GError **error)
+open_sizes (const VpkMp4Box *trak, int fd, guint32 track_id, SizeTable *out, GError **error)
 {
   VpkMp4Box *stsz = stbl_child (trak, "stsz"), *stz2 = stbl_child (trak, "stz2");
   VpkMp4Box *box = stsz != NULL ? stsz : stz2;
-  guint8 version;
-  guint32 flags, word;
+  guint32 word;
 
   if (box == NULL)
     return track_error (error, track_id, "no stsz box");
-  vpk_mp4_reader_init (&out->r, box->data, box->size);
-  if (!vpk_mp4_reader_get_full_header (&out->r, &version, &flags) ||
-      !vpk_mp4_reader_get_u32 (&out->r, &word) || !vpk_mp4_reader_get_u32 (&out->r, &out->count))
+  table_init (&out->r, box, fd);
+  if (table_remaining (&out->r) < 12)
     return track_error (error, track_id, "stsz is truncated");
+  table_u32 (&out->r);  /* version and flags */
+  word = table_u32 (&out->r);
+  out->count = table_u32 (&out->r);
+  if (out->r.err != 0)
+    return track_error (error, track_id, "cannot read stsz: %s", g_strerror (out->r.err));
   out->constant = box == stsz ? word : 0;
   out->field_bits = box == stsz ? 32 : (word & 0xff);
   if (out->field_bits != 4 && out->field_bits != 8 && out->field_bits != 16 &&
       out->field_bits != 32)
     return track_error (error, track_id, "stz2 field size %u is invalid", out->field_bits);
   if (out->constant == 0 &&
-      ((guint64) out->count * out->field_bits + 7) / 8 > vpk_mp4_reader_remaining (&out->r))
-    return track_error (error, track_id, "stsz says %u samples but holds only %" G_GSIZE_FORMAT
-                        " bytes", out->count, vpk_mp4_reader_remaining (&out->r));
+      ((guint64) out->count * out->field_bits + 7) / 8 > table_remaining (&out->r))
+    return track_error (error, track_id, "stsz says %u samples but holds only %" G_GUINT64_FORMAT
+                        " bytes", out->count, table_remaining (&out->r));
   if (out->count > VPK_MP4_MAX_SAMPLES)
     return track_error (error, track_id, "%u samples, more than the limit of %u",
                         out->count, VPK_MP4_MAX_SAMPLES);
   return TRUE;
 }
 
-/* Entries were bounded by open_sizes(), so reads cannot fail here. */
+/* The size of sample @index (0-based): entries were bounded by open_sizes(). */
 static guint32
-next_size (VpkMp4Reader *r, guint32 constant, guint field_bits, guint32 index)
+next_size (VpkMp4TableReader *r, guint32 constant, guint field_bits, guint32 index)
 {
-  guint8 b8 = 0;
-  guint16 b16 = 0;
-  guint32 b32 = 0;
+  guint32 v;
 
   if (constant != 0)
     return constant;
   switch (field_bits) {
   case 4:
-    if (index % 2 == 0) {
-      vpk_mp4_reader_get_u8 (r, &b8);
-      r->pos--;
-      return b8 >> 4;
-    }
-    vpk_mp4_reader_get_u8 (r, &b8);
-    return b8 & 0xf;
+    /* two samples a byte, high nibble first; the byte is passed after the second */
+    v = (guint32) table_be (r, r->pos, 1);
+    if (index % 2 == 0)
+      return v >> 4;
+    r->pos++;
+    return v & 0xf;
   case 8:
-    vpk_mp4_reader_get_u8 (r, &b8);
-    return b8;
   case 16:
-    vpk_mp4_reader_get_u16 (r, &b16);
-    return b16;
+    v = (guint32) table_be (r, r->pos, field_bits / 8);
+    r->pos += field_bits / 8;
+    return v;
   default:
-    vpk_mp4_reader_get_u32 (r, &b32);
-    return b32;
+    return table_u32 (r);
   }
 }
 
 static gboolean
-read_chunk_offsets (const VpkMp4Box *trak, guint32 track_id, Table *out, gboolean *out_large,
-                    GError **error)
+read_chunk_offsets (const VpkMp4Box *trak, int fd, guint32 track_id, Table *out,
+                    gboolean *out_large, GError **error)
 {
   gboolean present;
 
-  if (!open_table (trak, track_id, "stco", 4, FALSE, out, &present, error))
+  if (!open_table (trak, fd, track_id, "stco", 4, FALSE, out, &present, error))
     return FALSE;
   *out_large = !present;
   if (present)
     return TRUE;
-  return open_table (trak, track_id, "co64", 8, FALSE, out, &present, error) &&
+  return open_table (trak, fd, track_id, "co64", 8, FALSE, out, &present, error) &&
          (present || track_error (error, track_id, "no stco or co64 box"));
 }
 
 static guint64
-chunk_offset (const VpkMp4Reader *stco, gboolean large, guint32 index)
+chunk_offset (VpkMp4TableReader *stco, gboolean large, guint32 index)
 {
-  const guint8 *p = stco->data + stco->pos + (gsize) index * (large ? 8 : 4);
-  guint64 v = 0;
-
-  for (guint k = 0; k < (large ? 8u : 4u); k++)
-    v = (v << 8) | p[k];
-  return v;
-}
-
-static guint32
-peek_u32 (const VpkMp4Reader *r)
-{
-  const guint8 *p = r->data + r->pos;
-
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  return table_be (stco, stco->pos + (guint64) index * (large ? 8 : 4), large ? 8 : 4);
 }
 
 gboolean
 vpk_mp4_sample_cursor_init (VpkMp4SampleCursor *c, const VpkMp4Track *track,
-                            const VpkMp4Box *trak, guint64 file_size, GError **error)
+                            const VpkMp4Box *trak, int fd, guint64 file_size, GError **error)
 {
   SizeTable sizes;
   Table stts, ctts, stss, stsc, stco;
   gboolean has_ctts, present;
+  guint32 id = track->track_id;
 
   memset (c, 0, sizeof *c);
-  c->track_id = track->track_id;
+  c->track_id = id;
   c->file_size = file_size;
-  if (!open_sizes (trak, track->track_id, &sizes, error) ||
-      !open_table (trak, track->track_id, "stts", 8, TRUE, &stts, &present, error) ||
-      !open_table (trak, track->track_id, "ctts", 8, FALSE, &ctts, &has_ctts, error) ||
-      !open_table (trak, track->track_id, "stss", 4, FALSE, &stss, &c->has_stss, error) ||
-      !open_table (trak, track->track_id, "stsc", 12, TRUE, &stsc, &present, error) ||
-      !read_chunk_offsets (trak, track->track_id, &stco, &c->large, error))
+  if (!open_sizes (trak, fd, id, &sizes, error) ||
+      !open_table (trak, fd, id, "stts", 8, TRUE, &stts, &present, error) ||
+      !open_table (trak, fd, id, "ctts", 8, FALSE, &ctts, &has_ctts, error) ||
+      !open_table (trak, fd, id, "stss", 4, FALSE, &stss, &c->has_stss, error) ||
+      !open_table (trak, fd, id, "stsc", 12, TRUE, &stsc, &present, error) ||
+      !read_chunk_offsets (trak, fd, id, &stco, &c->large, error))
     return FALSE;
   if (sizes.constant != 0 && (guint64) sizes.constant * sizes.count > file_size)
-    return track_error (error, track->track_id, "%u samples of %u bytes exceed the file size",
+    return track_error (error, id, "%u samples of %u bytes exceed the file size",
                         sizes.count, sizes.constant);
   c->n = sizes.count;
   c->sizes = sizes.r;
@@ -182,10 +246,14 @@ vpk_mp4_sample_cursor_init (VpkMp4SampleCursor *c, const VpkMp4Track *track,
   c->size_bits = sizes.field_bits;
   c->stts = stts.r;
   c->stts_entries = stts.count;
-  c->ctts = ctts.r;
-  c->ctts_entries = has_ctts ? ctts.count : 0;
-  c->stss = stss.r;
-  c->stss_entries = c->has_stss ? stss.count : 0;
+  if (has_ctts) {
+    c->ctts = ctts.r;
+    c->ctts_entries = ctts.count;
+  }
+  if (c->has_stss) {
+    c->stss = stss.r;
+    c->stss_entries = stss.count;
+  }
   c->stsc = stsc.r;
   c->stsc_entries = stsc.count;
   c->next_first = 1;  /* the first entry is read at the first chunk */
@@ -213,7 +281,7 @@ cursor_sync (VpkMp4SampleCursor *c, guint32 number, guint32 *out_flags, GError *
   while (c->next_sync < number && c->stss_entries > 0) {
     guint32 previous = c->next_sync;
 
-    vpk_mp4_reader_get_u32 (&c->stss, &c->next_sync);
+    c->next_sync = table_u32 (&c->stss);
     c->stss_entries--;
     if (c->next_sync == 0 || c->next_sync > c->n)
       return track_error (error, c->track_id, "stss names sample %u of %u", c->next_sync, c->n);
@@ -232,17 +300,16 @@ cursor_offset (VpkMp4SampleCursor *c, guint32 size, guint64 *out_offset, GError 
   while (c->left_in_chunk == 0) {
     c->chunk++;
     while (c->stsc_entries > 0 && c->chunk >= c->next_first) {
-      guint32 first, spc, sdi;
+      guint32 first = table_u32 (&c->stsc);
+      guint32 spc = table_u32 (&c->stsc);
 
-      vpk_mp4_reader_get_u32 (&c->stsc, &first);
-      vpk_mp4_reader_get_u32 (&c->stsc, &spc);
-      vpk_mp4_reader_get_u32 (&c->stsc, &sdi);
+      table_u32 (&c->stsc);  /* sample_description_index: one entry is packaged */
       c->stsc_entries--;
       if (first <= c->first_chunk || (c->first_chunk == 0 && first != 1))
         return track_error (error, c->track_id, "stsc entry starts at chunk %u", first);
       c->first_chunk = first;
       c->spc = spc;
-      c->next_first = c->stsc_entries > 0 ? peek_u32 (&c->stsc) : G_MAXUINT32;
+      c->next_first = c->stsc_entries > 0 ? table_peek_u32 (&c->stsc) : G_MAXUINT32;
     }
     if (c->chunk > c->n_chunks || c->first_chunk == 0)
       return track_error (error, c->track_id, "stsc/stco place %u of %u samples", c->index,
@@ -269,8 +336,8 @@ vpk_mp4_sample_cursor_next (VpkMp4SampleCursor *c, VpkMp4Sample *s, GError **err
   while (c->stts_left == 0) {
     if (c->stts_entries == 0)
       return track_error (error, c->track_id, "stts covers %u of %u samples", c->index, c->n);
-    vpk_mp4_reader_get_u32 (&c->stts, &c->stts_left);
-    vpk_mp4_reader_get_u32 (&c->stts, &c->delta);
+    c->stts_left = table_u32 (&c->stts);
+    c->delta = table_u32 (&c->stts);
     c->stts_entries--;
   }
   s->dts = c->dts;
@@ -278,11 +345,8 @@ vpk_mp4_sample_cursor_next (VpkMp4SampleCursor *c, VpkMp4Sample *s, GError **err
   c->dts += c->delta;
   c->stts_left--;
   while (c->ctts_left == 0 && c->ctts_entries > 0) {
-    guint32 offset;
-
-    vpk_mp4_reader_get_u32 (&c->ctts, &c->ctts_left);
-    vpk_mp4_reader_get_u32 (&c->ctts, &offset);
-    c->cts = (gint32) offset;  /* signed even in version 0, as writers do */
+    c->ctts_left = table_u32 (&c->ctts);
+    c->cts = (gint32) table_u32 (&c->ctts);  /* signed even in version 0, as writers do */
     c->ctts_entries--;
   }
   if (c->ctts_left > 0) {
@@ -292,18 +356,22 @@ vpk_mp4_sample_cursor_next (VpkMp4SampleCursor *c, VpkMp4Sample *s, GError **err
   if (!cursor_sync (c, c->index + 1, &s->flags, error) ||
       !cursor_offset (c, s->size, &s->offset, error))
     return FALSE;
+  if (c->sizes.err != 0 || c->stts.err != 0 || c->ctts.err != 0 || c->stss.err != 0 ||
+      c->stsc.err != 0 || c->stco.err != 0)
+    return track_error (error, c->track_id, "cannot read the sample tables at sample %u",
+                        c->index + 1);
   c->index++;
   return TRUE;
 }
 
 gboolean
-vpk_mp4_track_load_samples (VpkMp4Track *track, const VpkMp4Box *trak, guint64 file_size,
-                            GError **error)
+vpk_mp4_track_load_samples (VpkMp4Track *track, const VpkMp4Box *trak, int fd,
+                            guint64 file_size, GError **error)
 {
   g_autoptr(GArray) samples = NULL;
   VpkMp4SampleCursor cursor;
 
-  if (!vpk_mp4_sample_cursor_init (&cursor, track, trak, file_size, error))
+  if (!vpk_mp4_sample_cursor_init (&cursor, track, trak, fd, file_size, error))
     return FALSE;
   samples = g_array_sized_new (FALSE, TRUE, sizeof (VpkMp4Sample), cursor.n);
   g_array_set_size (samples, cursor.n);
@@ -317,13 +385,13 @@ vpk_mp4_track_load_samples (VpkMp4Track *track, const VpkMp4Box *trak, guint64 f
 }
 
 gboolean
-vpk_mp4_track_check_samples (VpkMp4Track *track, const VpkMp4Box *trak, guint64 file_size,
-                             GError **error)
+vpk_mp4_track_check_samples (VpkMp4Track *track, const VpkMp4Box *trak, int fd,
+                             guint64 file_size, GError **error)
 {
   VpkMp4SampleCursor cursor;
   guint32 last_duration = 0;
 
-  if (!vpk_mp4_sample_cursor_init (&cursor, track, trak, file_size, error))
+  if (!vpk_mp4_sample_cursor_init (&cursor, track, trak, fd, file_size, error))
     return FALSE;
   track->n_samples = cursor.n;
   track->total_size = 0;
@@ -347,15 +415,15 @@ vpk_mp4_track_check_samples (VpkMp4Track *track, const VpkMp4Box *trak, guint64 
 }
 
 gboolean
-vpk_mp4_track_count_samples (VpkMp4Track *track, const VpkMp4Box *trak, GError **error)
+vpk_mp4_track_count_samples (VpkMp4Track *track, const VpkMp4Box *trak, int fd, GError **error)
 {
   SizeTable sizes;
   Table stts;
   gboolean present;
   guint64 covered = 0;
 
-  if (!open_sizes (trak, track->track_id, &sizes, error) ||
-      !open_table (trak, track->track_id, "stts", 8, TRUE, &stts, &present, error))
+  if (!open_sizes (trak, fd, track->track_id, &sizes, error) ||
+      !open_table (trak, fd, track->track_id, "stts", 8, TRUE, &stts, &present, error))
     return FALSE;
   track->n_samples = sizes.count;
   track->total_size = 0;
@@ -364,15 +432,15 @@ vpk_mp4_track_count_samples (VpkMp4Track *track, const VpkMp4Box *trak, GError *
   track->total_duration = 0;
   track->common_duration = 0;
   for (guint32 e = 0; e < stts.count && covered < sizes.count; e++) {
-    guint32 count, delta;
+    guint32 count = table_u32 (&stts.r), delta = table_u32 (&stts.r);
 
-    vpk_mp4_reader_get_u32 (&stts.r, &count);
-    vpk_mp4_reader_get_u32 (&stts.r, &delta);
     count = (guint32) MIN ((guint64) count, sizes.count - covered);
     covered += count;
     track->total_duration += (guint64) count * delta;
     track->common_duration = (e == 0 || track->common_duration == delta) ? delta : 0;
   }
+  if (sizes.r.err != 0 || stts.r.err != 0)
+    return track_error (error, track->track_id, "cannot read the sample tables");
   return TRUE;
 }
 

@@ -71,45 +71,68 @@ VPK_API VpkMp4Track *vpk_mp4_track_new (const VpkMp4Box  *trak,
 VPK_API void         vpk_mp4_track_free (VpkMp4Track *track);
 
 /**
+ * VpkMp4TableReader:
+ *
+ * Reads one sample table's payload in order (with a little look-back), from
+ * memory or, for a table left in the file (VpkMp4Box.file_size), through a
+ * window of its own: copying the struct copies the position and the window.
+ */
+typedef struct {
+  /*< private >*/
+  const guint8 *mem;        /* the payload in memory; NULL when in the file */
+  int           fd;
+  guint64       start;      /* file offset of the payload */
+  guint64       size;       /* payload bytes */
+  guint64       pos;        /* the next byte, from the payload's start */
+  guint64       win_pos;    /* payload position of win[0] */
+  guint         win_len;
+  int           err;        /* errno of a failed read (sticky), 0 when none */
+  guint8        win[1024];
+} VpkMp4TableReader;
+
+/**
  * VpkMp4SampleCursor:
  *
  * Walks a progressive trak's sample tables (stsz/stz2, stts, ctts, stss,
  * stsc, stco/co64) one sample at a time without expanding them: the samples
  * vpk_mp4_track_load_samples() lists, in order, with the same checks, made
- * as each sample is reached. Memory does not grow with the track. It points
- * into the trak's boxes, which must outlive it; copying it copies the walk.
+ * as each sample is reached. Memory does not grow with the track, even for
+ * tables left in the file (read through small windows). It points into the
+ * trak's boxes, which must outlive it; copying it copies the walk.
  */
 typedef struct {
   /*< private >*/
-  guint32      track_id;
-  guint64      file_size;
-  guint32      n;              /* samples (stsz) */
-  guint32      index;          /* of the next one */
-  VpkMp4Reader sizes;
-  guint32      size_constant;
-  guint        size_bits;
-  VpkMp4Reader stts;
-  guint32      stts_entries, stts_left, delta;
-  gint64       dts;
-  VpkMp4Reader ctts;
-  guint32      ctts_entries, ctts_left;
-  gint32       cts;
-  gboolean     has_stss;
-  VpkMp4Reader stss;
-  guint32      stss_entries, next_sync;  /* 1-based; 0: no sync sample left */
-  VpkMp4Reader stsc;
-  guint32      stsc_entries, first_chunk, spc, next_first;
-  VpkMp4Reader stco;
-  guint32      n_chunks;
-  gboolean     large;
-  guint32      chunk, left_in_chunk;
-  guint64      offset;
+  guint32           track_id;
+  guint64           file_size;
+  guint32           n;              /* samples (stsz) */
+  guint32           index;          /* of the next one */
+  VpkMp4TableReader sizes;
+  guint32           size_constant;
+  guint             size_bits;
+  VpkMp4TableReader stts;
+  guint32           stts_entries, stts_left, delta;
+  gint64            dts;
+  VpkMp4TableReader ctts;
+  guint32           ctts_entries, ctts_left;
+  gint32            cts;
+  gboolean          has_stss;
+  VpkMp4TableReader stss;
+  guint32           stss_entries, next_sync;  /* 1-based; 0: no sync sample left */
+  VpkMp4TableReader stsc;
+  guint32           stsc_entries, first_chunk, spc, next_first;
+  VpkMp4TableReader stco;
+  guint32           n_chunks;
+  gboolean          large;
+  guint32           chunk, left_in_chunk;
+  guint64           offset;
 } VpkMp4SampleCursor;
 
-/* Checks the tables' headers and counts; the entries are checked as they come. */
+/* Checks the tables' headers and counts; the entries are checked as they come.
+ * @fd: the file @trak came from, for tables left there (-1 when none are). */
 VPK_API gboolean     vpk_mp4_sample_cursor_init (VpkMp4SampleCursor  *cursor,
                                                  const VpkMp4Track   *track,
                                                  const VpkMp4Box     *trak,
+                                                 int                  fd,
                                                  guint64              file_size,
                                                  GError             **error);
 VPK_API guint32      vpk_mp4_sample_cursor_get_n_samples (const VpkMp4SampleCursor *cursor);
@@ -119,25 +142,29 @@ vpk_mp4_sample_cursor_has_next (const VpkMp4SampleCursor *cursor)
   return cursor->index < cursor->n;
 }
 /* The next sample (call while has_next); FALSE with @error when the tables
- * are wrong there. */
+ * are wrong there (or cannot be read). */
 VPK_API gboolean     vpk_mp4_sample_cursor_next (VpkMp4SampleCursor  *cursor,
                                                  VpkMp4Sample        *out_sample,
                                                  GError             **error);
 
 /* Expands stts/ctts/stsc/stsz/stco/stss of @trak into @track->samples,
- * checking every count against its box and every sample against @file_size. */
+ * checking every count against its box and every sample against @file_size
+ * (@fd as for vpk_mp4_sample_cursor_init()). */
 VPK_API gboolean     vpk_mp4_track_load_samples (VpkMp4Track      *track,
                                                  const VpkMp4Box  *trak,
+                                                 int               fd,
                                                  guint64           file_size,
                                                  GError          **error);
 /* Counts samples and durations only (stsz, stts), for tracks that are not packaged. */
 VPK_API gboolean     vpk_mp4_track_count_samples (VpkMp4Track      *track,
                                                   const VpkMp4Box  *trak,
+                                                  int               fd,
                                                   GError          **error);
 /* Walks every sample (checking the tables to the end) and sets n_samples,
  * total_size, total_duration and common_duration, keeping no sample. */
 VPK_API gboolean     vpk_mp4_track_check_samples (VpkMp4Track      *track,
                                                   const VpkMp4Box  *trak,
+                                                  int               fd,
                                                   guint64           file_size,
                                                   GError          **error);
 /* Recomputes n_samples, total_size, total_duration and common_duration from @samples. */

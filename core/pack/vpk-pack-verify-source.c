@@ -206,7 +206,7 @@ vpk_pack_verify_open_source (VpkPackVerifier     *v,
     source->n_samples = source->all->len;
   } else {
     if (!vpk_mp4_sample_cursor_init (&source->cursor, src, movie->traks->pdata[index],
-                                     movie->file_size, error)) {
+                                     movie->fd, movie->file_size, error)) {
       g_prefix_error (error, "source track %u: ", src->track_id);
       return FALSE;
     }

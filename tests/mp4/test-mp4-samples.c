@@ -81,7 +81,7 @@ test_walk (void)
 
   g_test_summary ("The cursor gives each sample's offset, size, times and sync flag from "
                   "the tables; loading gives the same; the totals add up.");
-  g_assert_true (vpk_mp4_sample_cursor_init (&cursor, &track, trak, 5000, &error));
+  g_assert_true (vpk_mp4_sample_cursor_init (&cursor, &track, trak, -1, 5000, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (vpk_mp4_sample_cursor_get_n_samples (&cursor), ==, 5);
   while (vpk_mp4_sample_cursor_has_next (&cursor)) {
@@ -94,13 +94,13 @@ test_walk (void)
   }
   g_assert_cmpuint (n, ==, 5);
 
-  g_assert_true (vpk_mp4_track_load_samples (&track, trak, 5000, &error));
+  g_assert_true (vpk_mp4_track_load_samples (&track, trak, -1, 5000, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (track.samples->data, track.samples->len * sizeof (VpkMp4Sample),
                    expected, sizeof expected);
   g_clear_pointer (&track.samples, g_array_unref);
 
-  g_assert_true (vpk_mp4_track_check_samples (&track, trak, 5000, &error));
+  g_assert_true (vpk_mp4_track_check_samples (&track, trak, -1, 5000, &error));
   g_assert_no_error (error);
   g_assert_null (track.samples);
   g_assert_cmpuint (track.n_samples, ==, 5);
@@ -117,7 +117,7 @@ walk_error (const VpkMp4Box *trak, guint64 file_size)
   VpkMp4SampleCursor cursor;
   GError *error = NULL;
 
-  if (!vpk_mp4_sample_cursor_init (&cursor, &track, trak, file_size, &error))
+  if (!vpk_mp4_sample_cursor_init (&cursor, &track, trak, -1, file_size, &error))
     return error;
   while (vpk_mp4_sample_cursor_has_next (&cursor)) {
     VpkMp4Sample s;
