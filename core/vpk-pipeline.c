@@ -149,12 +149,12 @@ run_stage (VpkPipeline                *pipeline,
     VpkPlugin *plugin = plugins->pdata[i];
     const char *name = vpk_plugin_get_name (plugin);
     g_autoptr(GError) local_error = NULL;
+    gint64 started;
 
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
       return FALSE;
 
-    gint64 started = g_get_monotonic_time ();
-
+    started = g_get_monotonic_time ();
     vpk_job_report_progress (job, stage, 0.0);
     if (vpk_plugin_get_backend (plugin)->stages[stage] (vpk_plugin_get_instance (plugin), job,
                                                         cancellable, &local_error)) {

@@ -240,7 +240,7 @@ rep_new (VpkDashManifest             *manifest,
 }
 
 /* Writes the data of @n samples: from @data when the caller has it in memory,
- * else copied from @fd (in the kernel where it can). */
+ * else read from @fd, one pread per run of contiguous samples. */
 static gboolean
 write_payload (VpkPackOutput       *out,
                int                  fd,
