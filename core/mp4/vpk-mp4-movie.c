@@ -214,17 +214,24 @@ vpk_mp4_movie_load_samples (VpkMp4Movie *movie, guint index, GError **error)
                                      error);
 }
 
+/* A fragmented file's track: collected from the moofs (that is the check),
+ * totals set, samples dropped. */
+static gboolean
+collect_totals (VpkMp4Movie *movie, VpkMp4Track *t, GError **error)
+{
+  if (!vpk_mp4_fragment_reader_collect (movie->fragments, t, error))
+    return FALSE;
+  g_clear_pointer (&t->samples, g_array_unref);
+  return TRUE;
+}
+
 gboolean
 vpk_mp4_movie_check_samples (VpkMp4Movie *movie, guint index, GError **error)
 {
   VpkMp4Track *t = movie->tracks->pdata[index];
 
-  if (movie->fragments != NULL) {
-    if (!vpk_mp4_fragment_reader_collect (movie->fragments, t, error))
-      return FALSE;
-    g_clear_pointer (&t->samples, g_array_unref);
-    return TRUE;
-  }
+  if (movie->fragments != NULL)
+    return collect_totals (movie, t, error);
   return vpk_mp4_track_check_samples (t, movie->traks->pdata[index], movie->fd, movie->file_size,
                                       error);
 }
@@ -234,11 +241,7 @@ vpk_mp4_movie_count_samples (VpkMp4Movie *movie, guint index, GError **error)
 {
   VpkMp4Track *t = movie->tracks->pdata[index];
 
-  if (movie->fragments != NULL) {
-    if (!vpk_mp4_fragment_reader_collect (movie->fragments, t, error))
-      return FALSE;
-    g_clear_pointer (&t->samples, g_array_unref);
-    return TRUE;
-  }
+  if (movie->fragments != NULL)
+    return collect_totals (movie, t, error);
   return vpk_mp4_track_count_samples (t, movie->traks->pdata[index], movie->fd, error);
 }
