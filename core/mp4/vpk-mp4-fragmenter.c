@@ -112,26 +112,20 @@ struct _VpkMp4FragmentPlan {
   GArray      *starts;     /* (element-type guint): the first sample of each fragment */
   guint        next;       /* the next fragment, index into @starts */
   GArray      *trex;       /* of the init segment built for the track */
-  /* Its samples: a progressive track is walked with a cursor, never expanded
-   * (@fragment holds the fragment handed out); a fragmented source's track
-   * is loaded whole (track->samples) by the fragment reader. */
-  gboolean            walk;
-  VpkMp4SampleCursor  cursor;
-  guint32             n_samples;
+  /* Its samples, walked, never expanded (@fragment holds the fragment
+   * handed out). */
+  VpkMp4TrackWalk     walk;
+  guint64             n_samples;
   GArray             *fragment;  /* (element-type VpkMp4Sample) */
 };
 
 static void
 plan_end_track (VpkMp4FragmentPlan *plan)
 {
-  if (plan->current >= 0) {
-    VpkMp4Track *t = plan->movie->tracks->pdata[g_array_index (plan->order, guint, plan->current)];
-
-    g_clear_pointer (&t->samples, g_array_unref);  /* one track in memory at a time */
-  }
   g_clear_pointer (&plan->starts, g_array_unref);
   g_clear_pointer (&plan->trex, g_array_unref);
   g_clear_pointer (&plan->fragment, g_array_unref);
+  vpk_mp4_track_walk_clear (&plan->walk);
 }
 
 void
@@ -220,72 +214,56 @@ plan_begin (VpkMp4FragmentPlan *plan, guint k, GError **error)
 {
   guint index = g_array_index (plan->order, guint, k);
   VpkMp4Track *t = plan->movie->tracks->pdata[index];
-  const VpkMp4Box *trak = plan->movie->traks->pdata[index];
   Cutter cutter = { NULL, plan->cuts, k == 0, plan->segment_ms / 1000.0,
                     plan->segment_ms / 1000.0, 0 };
+  VpkMp4TrackWalk walk;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail ((gint) k == plan->current + 1, FALSE);
   plan_end_track (plan);
   plan->current = (gint) k;
   plan->next = 0;
-  plan->walk = plan->movie->fragments == NULL;
   plan->starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  plan->fragment = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
   cutter.starts = plan->starts;
-  if (plan->walk) {
-    VpkMp4SampleCursor walk;
-
-    /* One walk checks the tables to the end and sets the totals, one cuts,
-     * and the cursor kept here hands the samples out. */
-    if (!vpk_mp4_track_check_samples (t, trak, plan->movie->fd, plan->movie->file_size, error) ||
-        !vpk_mp4_sample_cursor_init (&walk, t, trak, plan->movie->fd, plan->movie->file_size,
-                                     error))
-      return FALSE;
-    plan->cursor = walk;
-    plan->n_samples = vpk_mp4_sample_cursor_get_n_samples (&walk);
-    plan->tm = track_timing (t);
-    for (guint i = 0; vpk_mp4_sample_cursor_has_next (&walk); i++) {
-      VpkMp4Sample sample;
-
-      if (!vpk_mp4_sample_cursor_next (&walk, &sample, error))
-        return FALSE;
-      cutter_add (&cutter, &plan->tm, i, &sample);
-    }
-    plan->fragment = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
-    return TRUE;
-  }
-  if (!vpk_mp4_movie_load_samples (plan->movie, index, error))
+  /* One walk checks the samples to the end and sets the totals, one cuts,
+   * and the walk kept in the plan hands the samples out. */
+  if (!vpk_mp4_movie_check_samples (plan->movie, index, error) ||
+      !vpk_mp4_movie_walk_track (plan->movie, index, &walk, error))
     return FALSE;
-  plan->n_samples = t->samples->len;
   plan->tm = track_timing (t);
-  for (guint i = 0; i < t->samples->len; i++)
-    cutter_add (&cutter, &plan->tm, i, &g_array_index (t->samples, VpkMp4Sample, i));
-  return TRUE;
+  plan->n_samples = vpk_mp4_track_walk_get_n_samples (&walk);
+  for (guint64 i = 0; ok && i < plan->n_samples; i++) {
+    VpkMp4Sample sample;
+
+    ok = vpk_mp4_track_walk_next (&walk, &sample, error);
+    if (ok)
+      cutter_add (&cutter, &plan->tm, (guint) i, &sample);
+  }
+  vpk_mp4_track_walk_clear (&walk);
+  return ok && vpk_mp4_movie_walk_track (plan->movie, index, &plan->walk, error);
 }
 
 /* The samples of the next non-empty fragment; FALSE after the last (or with
- * @error, which only a walk can set). */
+ * @error). */
 static gboolean
 plan_next_range (VpkMp4FragmentPlan *plan, guint32 *out_seq, const VpkMp4Sample **out_samples,
                  guint *out_n, GError **error)
 {
   while (plan->next < plan->starts->len) {
     guint f = plan->next++;
-    guint a = g_array_index (plan->starts, guint, f);
-    guint b = f + 1 < plan->starts->len ? g_array_index (plan->starts, guint, f + 1)
-                                        : plan->n_samples;
+    guint64 a = g_array_index (plan->starts, guint, f);
+    guint64 b = f + 1 < plan->starts->len ? g_array_index (plan->starts, guint, f + 1)
+                                          : plan->n_samples;
 
     if (b == a)
       continue;
     *out_seq = f + 1;
-    *out_n = b - a;
-    if (!plan->walk) {
-      *out_samples = &g_array_index (plan->tm.track->samples, VpkMp4Sample, a);
-      return TRUE;
-    }
-    g_array_set_size (plan->fragment, b - a);
+    *out_n = (guint) (b - a);
+    g_array_set_size (plan->fragment, (guint) (b - a));
     for (guint i = 0; i < b - a; i++)
-      if (!vpk_mp4_sample_cursor_next (&plan->cursor,
-                                       &g_array_index (plan->fragment, VpkMp4Sample, i), error))
+      if (!vpk_mp4_track_walk_next (&plan->walk,
+                                    &g_array_index (plan->fragment, VpkMp4Sample, i), error))
         return FALSE;
     *out_samples = (const VpkMp4Sample *) plan->fragment->data;
     return TRUE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "vpk-mp4-movie.h"
 
+#include <string.h>
 #include <unistd.h>
 #include <vpack/vpk-error.h>
 
@@ -22,6 +23,7 @@ vpk_mp4_movie_free (VpkMp4Movie *movie)
     return;
   if (movie->fd >= 0)
     close (movie->fd);
+  g_free (movie->path);
   g_clear_pointer (&movie->tracks, g_ptr_array_unref);
   g_clear_pointer (&movie->traks, g_ptr_array_unref);
   g_clear_pointer (&movie->fragments, vpk_mp4_fragment_reader_free);
@@ -188,6 +190,7 @@ vpk_mp4_movie_open (const char *path, GError **error)
   g_autoptr(GArray) boxes = NULL;
   gboolean has_moof;
 
+  m->path = g_strdup (path);
   m->fd = vpk_mp4_open_file (path, &m->file_size, error);
   if (m->fd < 0 || !vpk_mp4_sniff (m->fd, m->file_size, error))
     return NULL;
@@ -214,14 +217,67 @@ vpk_mp4_movie_load_samples (VpkMp4Movie *movie, guint index, GError **error)
                                      error);
 }
 
-/* A fragmented file's track: collected from the moofs (that is the check),
- * totals set, samples dropped. */
+/* A fragmented file's track, read a fragment at a time: @func gets each
+ * fragment's samples of @track_id (the moofs are parsed and checked). */
+typedef gboolean (*FragmentSamplesFunc) (const VpkMp4Sample *samples, guint n, gpointer data,
+                                         GError **error);
+
+/* Its totals, counted without keeping the samples. */
+typedef struct {
+  VpkMp4Track *track;
+  guint32      last_duration;
+} Totals;
+
 static gboolean
-collect_totals (VpkMp4Movie *movie, VpkMp4Track *t, GError **error)
+add_totals (const VpkMp4Sample *s, guint n, gpointer data, GError **error)
 {
-  if (!vpk_mp4_fragment_reader_collect (movie->fragments, t, error))
-    return FALSE;
-  g_clear_pointer (&t->samples, g_array_unref);
+  Totals *totals = data;
+  VpkMp4Track *t = totals->track;
+
+  for (guint i = 0; i < n; i++) {
+    if (t->n_samples >= VPK_MP4_MAX_SAMPLES) {
+      g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "track %u has more than %u samples",
+                   t->track_id, VPK_MP4_MAX_SAMPLES);
+      return FALSE;
+    }
+    /* as vpk_mp4_track_update_totals(): the last duration may differ */
+    if (t->n_samples == 0)
+      t->common_duration = s[i].duration;
+    else if (totals->last_duration != t->common_duration)
+      t->common_duration = 0;
+    totals->last_duration = s[i].duration;
+    t->n_samples++;
+    t->total_size += s[i].size;
+    t->total_duration += s[i].duration;
+  }
+  return TRUE;
+}
+
+static gboolean
+count_fragmented (VpkMp4FragmentReader *reader, VpkMp4Track *t, GError **error)
+{
+  Totals totals = { t, 0 };
+
+  t->n_samples = t->total_size = t->total_duration = 0;
+  t->common_duration = 0;
+  vpk_mp4_fragment_reader_rewind (reader);
+  for (;;) {
+    g_autoptr(VpkMp4Fragment) f = NULL;
+
+    if (!vpk_mp4_fragment_reader_next (reader, &f, error))
+      return FALSE;
+    if (f == NULL)
+      break;
+    for (guint i = 0; i < f->trafs->len; i++) {
+      VpkMp4TrafInfo *info = f->trafs->pdata[i];
+
+      if (info->track_id == t->track_id &&
+          !add_totals ((const VpkMp4Sample *) info->samples->data, info->samples->len,
+                       &totals, error))
+        return FALSE;
+    }
+  }
+  vpk_mp4_fragment_reader_rewind (reader);
   return TRUE;
 }
 
@@ -231,7 +287,7 @@ vpk_mp4_movie_check_samples (VpkMp4Movie *movie, guint index, GError **error)
   VpkMp4Track *t = movie->tracks->pdata[index];
 
   if (movie->fragments != NULL)
-    return collect_totals (movie, t, error);
+    return count_fragmented (movie->fragments, t, error);
   return vpk_mp4_track_check_samples (t, movie->traks->pdata[index], movie->fd, movie->file_size,
                                       error);
 }
@@ -242,6 +298,80 @@ vpk_mp4_movie_count_samples (VpkMp4Movie *movie, guint index, GError **error)
   VpkMp4Track *t = movie->tracks->pdata[index];
 
   if (movie->fragments != NULL)
-    return collect_totals (movie, t, error);
+    return count_fragmented (movie->fragments, t, error);
   return vpk_mp4_track_count_samples (t, movie->traks->pdata[index], movie->fd, error);
+}
+
+gboolean
+vpk_mp4_movie_walk_track (VpkMp4Movie *movie, guint index, VpkMp4TrackWalk *walk,
+                          GError **error)
+{
+  VpkMp4Track *t = movie->tracks->pdata[index];
+
+  memset (walk, 0, sizeof *walk);
+  walk->track_id = t->track_id;
+  if (movie->fragments == NULL) {
+    if (!vpk_mp4_sample_cursor_init (&walk->cursor, t, movie->traks->pdata[index], movie->fd,
+                                     movie->file_size, error))
+      return FALSE;
+    walk->n = vpk_mp4_sample_cursor_get_n_samples (&walk->cursor);
+    return TRUE;
+  }
+  walk->reader = vpk_mp4_fragment_reader_open (movie->path, error);
+  if (walk->reader == NULL || !count_fragmented (walk->reader, t, error)) {
+    vpk_mp4_track_walk_clear (walk);
+    return FALSE;
+  }
+  walk->n = t->n_samples;
+  walk->fragment = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
+  return TRUE;
+}
+
+guint64
+vpk_mp4_track_walk_get_n_samples (const VpkMp4TrackWalk *walk)
+{
+  return walk->n;
+}
+
+gboolean
+vpk_mp4_track_walk_next (VpkMp4TrackWalk *walk, VpkMp4Sample *out, GError **error)
+{
+  g_return_val_if_fail (walk->taken < walk->n, FALSE);
+
+  if (walk->reader == NULL) {
+    if (!vpk_mp4_sample_cursor_next (&walk->cursor, out, error))
+      return FALSE;
+    walk->taken++;
+    return TRUE;
+  }
+  while (walk->index >= walk->fragment->len) {
+    g_autoptr(VpkMp4Fragment) f = NULL;
+
+    g_array_set_size (walk->fragment, 0);
+    walk->index = 0;
+    if (!vpk_mp4_fragment_reader_next (walk->reader, &f, error))
+      return FALSE;
+    if (f == NULL) {
+      g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "track %u ends after %"
+                   G_GUINT64_FORMAT " of its %" G_GUINT64_FORMAT " samples (the file changed?)",
+                   walk->track_id, walk->taken, walk->n);
+      return FALSE;
+    }
+    for (guint i = 0; i < f->trafs->len; i++) {
+      VpkMp4TrafInfo *info = f->trafs->pdata[i];
+
+      if (info->track_id == walk->track_id)
+        g_array_append_vals (walk->fragment, info->samples->data, info->samples->len);
+    }
+  }
+  *out = g_array_index (walk->fragment, VpkMp4Sample, walk->index++);
+  walk->taken++;
+  return TRUE;
+}
+
+void
+vpk_mp4_track_walk_clear (VpkMp4TrackWalk *walk)
+{
+  g_clear_pointer (&walk->fragment, g_array_unref);
+  g_clear_pointer (&walk->reader, vpk_mp4_fragment_reader_free);
 }

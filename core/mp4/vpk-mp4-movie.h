@@ -17,6 +17,7 @@ G_BEGIN_DECLS
  * (samples not loaded). Progressive and fragmented files alike.
  */
 typedef struct {
+  char                  *path;
   int                    fd;
   guint64                file_size;
   guint32                major_brand;   /* ftyp; 0 without ftyp */
@@ -48,6 +49,40 @@ VPK_API gboolean     vpk_mp4_movie_check_samples (VpkMp4Movie  *movie,
 VPK_API gboolean     vpk_mp4_movie_count_samples (VpkMp4Movie  *movie,
                                                   guint         index,
                                                   GError      **error);
+
+/**
+ * VpkMp4TrackWalk:
+ *
+ * One track's samples in order, one at a time, whatever the file: a
+ * progressive track through its sample tables (VpkMp4SampleCursor), a
+ * fragmented one a fragment at a time through a fragment reader of its own.
+ * Memory does not grow with the track. Copying it copies the walk only for a
+ * progressive movie.
+ */
+typedef struct {
+  /*< private >*/
+  VpkMp4SampleCursor    cursor;
+  VpkMp4FragmentReader *reader;    /* (owned): for a fragmented movie */
+  guint32               track_id;
+  GArray               *fragment;  /* its samples in the current fragment */
+  guint                 index;     /* the next one there */
+  guint64               n;
+  guint64               taken;
+} VpkMp4TrackWalk;
+
+/* Starts at tracks->pdata[@index]'s first sample; counts them first in a
+ * fragmented movie (the moofs are read twice, the samples kept of one
+ * fragment). */
+VPK_API gboolean     vpk_mp4_movie_walk_track (VpkMp4Movie      *movie,
+                                               guint             index,
+                                               VpkMp4TrackWalk  *walk,
+                                               GError          **error);
+VPK_API guint64      vpk_mp4_track_walk_get_n_samples (const VpkMp4TrackWalk *walk);
+/* The next sample (call while fewer than n_samples were taken). */
+VPK_API gboolean     vpk_mp4_track_walk_next (VpkMp4TrackWalk  *walk,
+                                              VpkMp4Sample     *out_sample,
+                                              GError          **error);
+VPK_API void         vpk_mp4_track_walk_clear (VpkMp4TrackWalk *walk);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkMp4Movie, vpk_mp4_movie_free)
 

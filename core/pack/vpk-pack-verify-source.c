@@ -41,10 +41,7 @@ find_source_track (GPtrArray     *sources,
 struct _VpkPackVerifySource {
   guint32             track_id;
   guint32             n_samples;    /* in the source track */
-  /* where its samples come from: a walk of a progressive track's tables, or
-   * (a fragmented source) all of them, loaded by the fragment reader */
-  VpkMp4SampleCursor  cursor;
-  GArray             *all;          /* (element-type VpkMp4Sample) (nullable) */
+  VpkMp4TrackWalk     walk;         /* its samples, in order */
   guint32             taken;        /* samples put into batches so far */
   GError             *walk_error;   /* met while queuing; reported when that batch is due */
   VpkPackReadAhead   *reader;       /* (owned): the next batch is being read */
@@ -62,7 +59,7 @@ vpk_pack_verify_source_free (VpkPackVerifySource *source)
   if (source == NULL)
     return;
   g_clear_pointer (&source->reader, vpk_pack_read_ahead_free);  /* before what it reads */
-  g_clear_pointer (&source->all, g_array_unref);
+  vpk_mp4_track_walk_clear (&source->walk);
   g_clear_pointer (&source->samples, g_array_unref);
   g_clear_pointer (&source->next, g_array_unref);
   g_clear_pointer (&source->batch, vpk_pack_buffer_give);
@@ -81,22 +78,14 @@ queue_batch (VpkPackVerifySource *src)
   while (src->taken < src->n_samples && src->walk_error == NULL) {
     VpkMp4Sample s;
 
-    if (src->all != NULL)
-      s = g_array_index (src->all, VpkMp4Sample, src->taken);
-    else if (!vpk_mp4_sample_cursor_next (&src->cursor, &s, &src->walk_error))
+    if (!vpk_mp4_track_walk_next (&src->walk, &s, &src->walk_error))
       break;
-    if (src->next->len > 0 && bytes + s.size > BATCH_BYTES) {
-      /* Over the budget: a walk cannot step back, so the sample joins this
-       * batch; from a loaded table it waits for the next. */
-      if (src->all == NULL) {
-        g_array_append_val (src->next, s);
-        src->taken++;
-      }
-      break;
-    }
+    /* Over the budget, the sample still joins this batch: a walk cannot step back. */
     g_array_append_val (src->next, s);
     bytes += s.size;
     src->taken++;
+    if (bytes >= BATCH_BYTES)
+      break;
   }
   if (src->next->len > 0)
     vpk_pack_read_ahead_push (src->reader, (const VpkMp4Sample *) src->next->data,
@@ -197,21 +186,13 @@ vpk_pack_verify_open_source (VpkPackVerifier     *v,
                                  src->track_id, vpk_mp4_fourcc_to_string (src->codec, b));
   source = g_new0 (VpkPackVerifySource, 1);
   source->track_id = src->track_id;
-  if (movie->fragments != NULL) {
-    if (!vpk_mp4_movie_load_samples (movie, index, error)) {
-      g_prefix_error (error, "source track %u: ", src->track_id);
-      return FALSE;
-    }
-    source->all = g_steal_pointer (&src->samples);
-    source->n_samples = source->all->len;
-  } else {
-    if (!vpk_mp4_sample_cursor_init (&source->cursor, src, movie->traks->pdata[index],
-                                     movie->fd, movie->file_size, error)) {
-      g_prefix_error (error, "source track %u: ", src->track_id);
-      return FALSE;
-    }
-    source->n_samples = vpk_mp4_sample_cursor_get_n_samples (&source->cursor);
+  if (!vpk_mp4_movie_walk_track (movie, index, &source->walk, error)) {
+    g_prefix_error (error, "source track %u: ", src->track_id);
+    return FALSE;
   }
+  if (vpk_mp4_track_walk_get_n_samples (&source->walk) > G_MAXUINT32)
+    return vpk_pack_verify_fail (error, "source track %u has too many samples", src->track_id);
+  source->n_samples = (guint32) vpk_mp4_track_walk_get_n_samples (&source->walk);
   source->samples = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
   source->next = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
   source->reader = vpk_pack_read_ahead_new (movie->fd);
