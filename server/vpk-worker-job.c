@@ -293,6 +293,10 @@ resume_point (Run *run)
         break;
       }
     }
+    /* Earlier artifacts still intact go to the job too: native's package
+     * stage verifies against the fragmented files when they are there. */
+    for (VpkStageKind s = VPK_STAGE_FRAGMENT; s + 1 < stage; s++)
+      resume_stage (run, s);
   }
   for (VpkStageKind s = stage; s < VPK_STAGE_N_KINDS; s++)
     g_key_file_remove_group (run->state, vpk_stage_kind_to_string (s), NULL);

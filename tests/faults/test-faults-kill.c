@@ -135,7 +135,7 @@ wait_all_final (Kill *k)
 }
 
 static void
-kill_setup (Kill *k)
+kill_setup (Kill *k, gboolean staged)
 {
   k->state = fault_make_dir ("vpk-fk");
   k->socket = g_build_filename (k->state, "mariadb", "mariadbd.sock", NULL);
@@ -144,6 +144,8 @@ kill_setup (Kill *k)
   k->sets[0] = "server.workers=2";
   k->sets[1] = "server.lease_seconds=3";
   k->sets[2] = "server.max_attempts=100";  /* every kill costs the running jobs an attempt */
+  /* staged: every stage leaves its files, so most kills resume after a stage */
+  k->sets[3] = staged ? "pipeline.single_pass=false" : NULL;
   k->server = fault_server_start (k->state, k->port, k->sets);
   fault_track (private_db_pid (k));
   k->input_id = fault_upload (k->server, clip, NULL);
@@ -180,8 +182,9 @@ assert_results (Kill *k)
 }
 
 static void
-test_kill_mid_stage (void)
+test_kill_mid_stage (gconstpointer data)
 {
+  gboolean staged = GPOINTER_TO_INT (data);
   Kill k = { 0 };
   GPid db_pid;
   gint64 t0 = g_get_monotonic_time ();
@@ -189,7 +192,7 @@ test_kill_mid_stage (void)
 
   g_test_summary ("SIGKILL of vpack serve mid-stage 20 times: all jobs Ready once, verified, "
                   "never a partial package published, the private MariaDB reused.");
-  kill_setup (&k);
+  kill_setup (&k, staged);
   db_pid = private_db_pid (&k);
   for (; kills < N_KILLS; kills++) {
     top_up (&k);
@@ -228,7 +231,10 @@ main (int argc, char **argv)
   fault_init ();
   media = fault_make_dir ("vpk-fk-media");
   clip = fault_make_clip (media, 20);
-  g_test_add_func ("/faults/kill-9-mid-stage", test_kill_mid_stage);
+  g_test_add_data_func ("/faults/kill-9-mid-stage", GINT_TO_POINTER (FALSE),
+                        test_kill_mid_stage);
+  g_test_add_data_func ("/faults/kill-9-mid-stage/staged", GINT_TO_POINTER (TRUE),
+                        test_kill_mid_stage);
   rc = g_test_run ();
   fault_remove_tree (media);
   g_free (clip);
