@@ -31,37 +31,7 @@ for tool in wrk ffmpeg curl python3; do
   command -v "$tool" >/dev/null || { echo "$0: needs $tool" >&2; exit 1; }
 done
 
-# A short path: the private mariadbd's socket lives under it (sun_path is 108 bytes).
-work=$(mktemp -d /tmp/vpk-bench-XXXXXX)
-vpack_pid=""
-http_pid=""
-cleanup () {
-  set +e
-  # Only what this script started, by PID; vpack stops its mariadbd itself.
-  [ -n "$http_pid" ] && kill "$http_pid" 2>/dev/null && wait "$http_pid" 2>/dev/null
-  if [ -n "$vpack_pid" ] && kill -TERM "$vpack_pid" 2>/dev/null; then
-    i=0
-    while kill -0 "$vpack_pid" 2>/dev/null && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-    kill -0 "$vpack_pid" 2>/dev/null && kill -KILL "$vpack_pid"
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port () {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for FILE PATTERN SECONDS: until FILE holds PATTERN; fails after SECONDS.
-wait_for () {
-  i=0
-  while ! grep -q "$2" "$1" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -le $(($3 * 2)) ] || return 1
-    sleep 0.5
-  done
-}
+. "$(dirname "$0")/lib-serve.sh"
 
 # json_member NAME: a top-level member of the JSON object on stdin.
 json_member () {
@@ -73,7 +43,7 @@ median () { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/
 # bench URL NAME: one wrk run; appends requests/s to $work/NAME.txt and checks
 # that every reply was 2xx/3xx.
 bench () {
-  wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$1" > "$work/wrk.txt" 2>&1
+  wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -H "$auth" "$1" > "$work/wrk.txt" 2>&1
   if grep -q -e "Non-2xx" -e "Socket errors" "$work/wrk.txt"; then
     echo "$2: $(grep -e "Non-2xx" -e "Socket errors" "$work/wrk.txt" | tr -s ' ')" >&2
   fi
@@ -81,23 +51,17 @@ bench () {
   awk '/^ +99%/ {print $2}' "$work/wrk.txt" >> "$work/$2-p99.txt"
 }
 
-port=$(free_port)
-base="http://127.0.0.1:$port"
-echo "starting vpack serve on $base (state in $work)..." >&2
-"$vpack" serve --state-dir "$work/state" --listen "127.0.0.1:$port" \
-  > "$work/serve.out" 2> "$work/serve.err" &
-vpack_pid=$!
-wait_for "$work/serve.out" "listening on" 180 || { cat "$work/serve.err" >&2; exit 1; }
+start_vpack
 
 # One Ready job to ask about.
 ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -t 4 \
   -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p "$work/clip.mp4"
-input=$(curl -sf -H "Content-Type: video/mp4" --data-binary @"$work/clip.mp4" \
+input=$(curl -sf -H "$auth" -H "Content-Type: video/mp4" --data-binary @"$work/clip.mp4" \
   "$base/input_content?filename=clip.mp4" | json_member input_content_id)
-job=$(curl -sf -H "Content-Type: application/json" -d "{\"input_content_id\": $input}" \
+job=$(curl -sf -H "$auth" -H "Content-Type: application/json" -d "{\"input_content_id\": $input}" \
   "$base/packaged_content" | json_member packaged_content_id)
 i=0
-while [ "$(curl -sf "$base/packaged_content/$job" | json_member status)" != Ready ]; do
+while [ "$(curl -sf -H "$auth" "$base/packaged_content/$job" | json_member status)" != Ready ]; do
   i=$((i + 1))
   [ $i -le 240 ] || { echo "job $job did not become Ready" >&2; exit 1; }
   sleep 0.5
@@ -105,11 +69,11 @@ done
 
 # The baseline serves a file as large as the status reply.
 mkdir "$work/static"
-curl -sf "$base/packaged_content/$job" > "$work/static/status.json"
+curl -sf -H "$auth" "$base/packaged_content/$job" > "$work/static/status.json"
 http_port=$(free_port)
 (cd "$work/static" && exec python3 -u -m http.server --bind 127.0.0.1 "$http_port" \
   > "$work/http.log" 2>&1) &
-http_pid=$!
+other_pids="$other_pids $!"
 wait_for "$work/http.log" "Serving HTTP" 30 ||
   curl -sf "http://127.0.0.1:$http_port/status.json" > /dev/null
 

@@ -36,37 +36,7 @@ for tool in curl python3; do
   command -v "$tool" >/dev/null || { echo "$0: needs $tool" >&2; exit 1; }
 done
 
-# A short path: the private mariadbd's socket lives under it (sun_path is 108 bytes).
-work=$(mktemp -d /tmp/vpk-bench-XXXXXX)
-vpack_pid=""
-curl_pids=""
-cleanup () {
-  set +e
-  # Only what this script started, by PID; vpack stops its mariadbd itself.
-  for p in $curl_pids; do kill "$p" 2>/dev/null; done
-  if [ -n "$vpack_pid" ] && kill -TERM "$vpack_pid" 2>/dev/null; then
-    i=0
-    while kill -0 "$vpack_pid" 2>/dev/null && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-    kill -0 "$vpack_pid" 2>/dev/null && kill -KILL "$vpack_pid"
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port () {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for FILE PATTERN SECONDS: until FILE holds PATTERN; fails after SECONDS.
-wait_for () {
-  i=0
-  while ! grep -q "$2" "$1" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -le $(($3 * 2)) ] || return 1
-    sleep 0.5
-  done
-}
+. "$(dirname "$0")/lib-serve.sh"
 
 # kib FIELD: a field of vpack's /proc status, in KiB.
 kib () {
@@ -98,13 +68,7 @@ else
 fi
 bytes=$(stat -c %s "$input")
 
-port=$(free_port)
-base="http://127.0.0.1:$port"
-echo "starting vpack serve on $base (state in $work/state)..." >&2
-"$vpack" serve --state-dir "$work/state" --listen "127.0.0.1:$port" \
-  > "$work/serve.out" 2> "$work/serve.err" &
-vpack_pid=$!
-wait_for "$work/serve.out" "listening on" 180 || { cat "$work/serve.err" >&2; exit 1; }
+start_vpack
 curl -sf "$base/healthz" > /dev/null
 sleep 1
 rss_before=$(kib VmRSS)
@@ -114,10 +78,10 @@ echo "$count concurrent uploads of $bytes bytes..." >&2
 start=$(date +%s.%N)
 i=0
 while [ $i -lt "$count" ]; do
-  curl -s -o "$work/reply-$i.json" -w '%{http_code}\n' -H "Content-Type: video/mp4" \
+  curl -s -o "$work/reply-$i.json" -w '%{http_code}\n' -H "$auth" -H "Content-Type: video/mp4" \
     --data-binary @"$input" "$base/input_content?filename=upload-$i.mp4" \
     > "$work/code-$i.txt" &
-  curl_pids="$curl_pids $!"
+  other_pids="$other_pids $!"
   i=$((i + 1))
 done
 
@@ -126,15 +90,15 @@ peak=$rss_before
 samples=0
 while [ $samples -lt 18000 ]; do
   alive=0
-  for p in $curl_pids; do kill -0 "$p" 2>/dev/null && alive=1 && break; done
+  for p in $other_pids; do kill -0 "$p" 2>/dev/null && alive=1 && break; done
   [ $alive -eq 1 ] || break
   rss=$(kib VmRSS)
   [ "$rss" -gt "$peak" ] && peak=$rss
   samples=$((samples + 1))
   sleep 0.1
 done
-for p in $curl_pids; do wait "$p" || true; done
-curl_pids=""
+for p in $other_pids; do wait "$p" || true; done
+other_pids=""
 end=$(date +%s.%N)
 sleep 2
 rss_after=$(kib VmRSS)

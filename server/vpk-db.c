@@ -240,6 +240,25 @@ vpk_db_rollback (VpkDb *db)
   mysql_autocommit (db->conn, 1);
 }
 
+VpkDbResult *
+vpk_db_exec_by_id (VpkDb       *db,
+                   const char  *sql,
+                   gint64       id,
+                   const char  *what,
+                   GError     **error)
+{
+  VpkDbParam params[] = { VPK_DB_I (id) };
+  g_autoptr(VpkDbResult) result = NULL;
+
+  if (!vpk_db_exec (db, sql, params, 1, &result, error))
+    return NULL;
+  if (result->rows->len == 0) {
+    g_set_error (error, VPK_ERROR, VPK_ERROR_NOT_FOUND, "No %s %" G_GINT64_FORMAT, what, id);
+    return NULL;
+  }
+  return g_steal_pointer (&result);
+}
+
 gboolean
 vpk_db_exec_script_statement (VpkDb       *db,
                               const char  *sql,

@@ -73,6 +73,13 @@ gboolean     vpk_db_exec   (VpkDb              *db,
                             guint               n_params,
                             VpkDbResult       **out_result,
                             GError            **error);
+/* Runs @sql, whose one parameter is @id, for its first row: no row is
+ * VPK_ERROR_NOT_FOUND "No @what @id". */
+VpkDbResult *vpk_db_exec_by_id (VpkDb       *db,
+                                const char  *sql,
+                                gint64       id,
+                                const char  *what,
+                                GError     **error);
 /* Runs @sql with no parameters and no result (DDL from our own migration files). */
 gboolean     vpk_db_exec_script_statement (VpkDb       *db,
                                            const char  *sql,

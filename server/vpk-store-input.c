@@ -58,17 +58,9 @@ VpkInputRow *
 vpk_store_input_get (VpkDb *db, gint64 id, GError **error)
 {
   static const char sql[] = "SELECT " INPUT_COLUMNS " FROM input_content WHERE id = ?";
-  VpkDbParam params[] = { VPK_DB_I (id) };
-  g_autoptr(VpkDbResult) result = NULL;
+  g_autoptr(VpkDbResult) result = vpk_db_exec_by_id (db, sql, id, "input content", error);
 
-  if (!vpk_db_exec (db, sql, params, 1, &result, error))
-    return NULL;
-  if (result->rows->len == 0) {
-    g_set_error (error, VPK_ERROR, VPK_ERROR_NOT_FOUND,
-                 "No input content %" G_GINT64_FORMAT, id);
-    return NULL;
-  }
-  return input_from_result (result, 0);
+  return result != NULL ? input_from_result (result, 0) : NULL;
 }
 
 GPtrArray *

@@ -71,17 +71,9 @@ VpkJobRow *
 vpk_store_job_get (VpkDb *db, gint64 id, GError **error)
 {
   static const char sql[] = "SELECT " VPK_JOB_COLUMNS " FROM packaged_content p WHERE p.id = ?";
-  VpkDbParam params[] = { VPK_DB_I (id) };
-  g_autoptr(VpkDbResult) result = NULL;
+  g_autoptr(VpkDbResult) result = vpk_db_exec_by_id (db, sql, id, "packaged content", error);
 
-  if (!vpk_db_exec (db, sql, params, 1, &result, error))
-    return NULL;
-  if (result->rows->len == 0) {
-    g_set_error (error, VPK_ERROR, VPK_ERROR_NOT_FOUND,
-                 "No packaged content %" G_GINT64_FORMAT, id);
-    return NULL;
-  }
-  return vpk_store_job_from_result (result, 0);
+  return result != NULL ? vpk_store_job_from_result (result, 0) : NULL;
 }
 
 GPtrArray *

@@ -207,8 +207,9 @@ vpk_mp4_fragment_plan_get_file_size (VpkMp4FragmentPlan *plan)
   return plan->movie->file_size;
 }
 
-/* Checks track @k's samples and cuts it. Tracks are begun in order: the
- * first (video) one sets the cut times the others follow. */
+/* Walks track @k's samples once, checking them, summing its totals and
+ * cutting it, then rewinds the walk for handing them out. Tracks are begun in
+ * order: the first (video) one sets the cut times the others follow. */
 static gboolean
 plan_begin (VpkMp4FragmentPlan *plan, guint k, GError **error)
 {
@@ -216,8 +217,7 @@ plan_begin (VpkMp4FragmentPlan *plan, guint k, GError **error)
   VpkMp4Track *t = plan->movie->tracks->pdata[index];
   Cutter cutter = { NULL, plan->cuts, k == 0, plan->segment_ms / 1000.0,
                     plan->segment_ms / 1000.0, 0 };
-  VpkMp4TrackWalk walk;
-  gboolean ok = TRUE;
+  VpkMp4Totals totals = { 0 };
 
   g_return_val_if_fail ((gint) k == plan->current + 1, FALSE);
   plan_end_track (plan);
@@ -226,22 +226,21 @@ plan_begin (VpkMp4FragmentPlan *plan, guint k, GError **error)
   plan->starts = g_array_new (FALSE, FALSE, sizeof (guint));
   plan->fragment = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
   cutter.starts = plan->starts;
-  /* One walk checks the samples to the end and sets the totals, one cuts,
-   * and the walk kept in the plan hands the samples out. */
-  if (!vpk_mp4_movie_check_samples (plan->movie, index, error) ||
-      !vpk_mp4_movie_walk_track (plan->movie, index, &walk, error))
+  if (!vpk_mp4_movie_walk_track (plan->movie, index, &plan->walk, error))
     return FALSE;
   plan->tm = track_timing (t);
-  plan->n_samples = vpk_mp4_track_walk_get_n_samples (&walk);
-  for (guint64 i = 0; ok && i < plan->n_samples; i++) {
+  plan->n_samples = vpk_mp4_track_walk_get_n_samples (&plan->walk);
+  for (guint64 i = 0; i < plan->n_samples; i++) {
     VpkMp4Sample sample;
 
-    ok = vpk_mp4_track_walk_next (&walk, &sample, error);
-    if (ok)
-      cutter_add (&cutter, &plan->tm, (guint) i, &sample);
+    if (!vpk_mp4_track_walk_next (&plan->walk, &sample, error))
+      return FALSE;
+    vpk_mp4_totals_add (&totals, &sample);
+    cutter_add (&cutter, &plan->tm, (guint) i, &sample);
   }
-  vpk_mp4_track_walk_clear (&walk);
-  return ok && vpk_mp4_movie_walk_track (plan->movie, index, &plan->walk, error);
+  vpk_mp4_track_set_totals (t, &totals);
+  vpk_mp4_track_walk_rewind (&plan->walk);
+  return TRUE;
 }
 
 /* The samples of the next non-empty fragment; FALSE after the last (or with

@@ -231,36 +231,3 @@ vpk_mp4_fragment_reader_next (VpkMp4FragmentReader *reader, VpkMp4Fragment **out
   return TRUE;
 }
 
-gboolean
-vpk_mp4_fragment_reader_collect (VpkMp4FragmentReader *reader, VpkMp4Track *track,
-                                 GError **error)
-{
-  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (VpkMp4Sample));
-
-  vpk_mp4_fragment_reader_rewind (reader);
-  for (;;) {
-    g_autoptr(VpkMp4Fragment) f = NULL;
-
-    if (!vpk_mp4_fragment_reader_next (reader, &f, error))
-      return FALSE;
-    if (f == NULL)
-      break;
-    for (guint i = 0; i < f->trafs->len; i++) {
-      VpkMp4TrafInfo *info = f->trafs->pdata[i];
-
-      if (info->track_id != track->track_id)
-        continue;
-      if (samples->len + (guint64) info->samples->len > VPK_MP4_MAX_SAMPLES) {
-        g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA,
-                     "track %u has more than %u samples", track->track_id, VPK_MP4_MAX_SAMPLES);
-        return FALSE;
-      }
-      g_array_append_vals (samples, info->samples->data, info->samples->len);
-    }
-  }
-  vpk_mp4_fragment_reader_rewind (reader);
-  g_clear_pointer (&track->samples, g_array_unref);
-  track->samples = g_steal_pointer (&samples);
-  vpk_mp4_track_update_totals (track);
-  return TRUE;
-}

@@ -92,11 +92,6 @@ VPK_API gboolean   vpk_mp4_fragment_reader_next (VpkMp4FragmentReader  *reader,
                                                  GError               **error);
 /* Starts again from the first fragment. */
 VPK_API void       vpk_mp4_fragment_reader_rewind (VpkMp4FragmentReader *reader);
-/* Appends every sample of @track (track_id) from all fragments to its
- * samples array and updates its totals. Rewinds the reader. */
-VPK_API gboolean   vpk_mp4_fragment_reader_collect (VpkMp4FragmentReader  *reader,
-                                                    VpkMp4Track           *track,
-                                                    GError               **error);
 
 VPK_API void       vpk_mp4_fragment_free (VpkMp4Fragment *fragment);
 

@@ -206,60 +206,13 @@ vpk_mp4_movie_open (const char *path, GError **error)
   return g_steal_pointer (&m);
 }
 
-gboolean
-vpk_mp4_movie_load_samples (VpkMp4Movie *movie, guint index, GError **error)
-{
-  VpkMp4Track *t = movie->tracks->pdata[index];
-
-  if (movie->fragments != NULL)
-    return vpk_mp4_fragment_reader_collect (movie->fragments, t, error);
-  return vpk_mp4_track_load_samples (t, movie->traks->pdata[index], movie->fd, movie->file_size,
-                                     error);
-}
-
-/* A fragmented file's track, read a fragment at a time: @func gets each
- * fragment's samples of @track_id (the moofs are parsed and checked). */
-typedef gboolean (*FragmentSamplesFunc) (const VpkMp4Sample *samples, guint n, gpointer data,
-                                         GError **error);
-
-/* Its totals, counted without keeping the samples. */
-typedef struct {
-  VpkMp4Track *track;
-  guint32      last_duration;
-} Totals;
-
-static gboolean
-add_totals (const VpkMp4Sample *s, guint n, gpointer data, GError **error)
-{
-  Totals *totals = data;
-  VpkMp4Track *t = totals->track;
-
-  for (guint i = 0; i < n; i++) {
-    if (t->n_samples >= VPK_MP4_MAX_SAMPLES) {
-      g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA, "track %u has more than %u samples",
-                   t->track_id, VPK_MP4_MAX_SAMPLES);
-      return FALSE;
-    }
-    /* as vpk_mp4_track_update_totals(): the last duration may differ */
-    if (t->n_samples == 0)
-      t->common_duration = s[i].duration;
-    else if (totals->last_duration != t->common_duration)
-      t->common_duration = 0;
-    totals->last_duration = s[i].duration;
-    t->n_samples++;
-    t->total_size += s[i].size;
-    t->total_duration += s[i].duration;
-  }
-  return TRUE;
-}
-
+/* A fragmented file's track: its totals, counted from the moofs (parsed and
+ * checked) without keeping the samples. */
 static gboolean
 count_fragmented (VpkMp4FragmentReader *reader, VpkMp4Track *t, GError **error)
 {
-  Totals totals = { t, 0 };
+  VpkMp4Totals totals = { 0 };
 
-  t->n_samples = t->total_size = t->total_duration = 0;
-  t->common_duration = 0;
   vpk_mp4_fragment_reader_rewind (reader);
   for (;;) {
     g_autoptr(VpkMp4Fragment) f = NULL;
@@ -271,13 +224,19 @@ count_fragmented (VpkMp4FragmentReader *reader, VpkMp4Track *t, GError **error)
     for (guint i = 0; i < f->trafs->len; i++) {
       VpkMp4TrafInfo *info = f->trafs->pdata[i];
 
-      if (info->track_id == t->track_id &&
-          !add_totals ((const VpkMp4Sample *) info->samples->data, info->samples->len,
-                       &totals, error))
+      if (info->track_id != t->track_id)
+        continue;
+      if (totals.n + info->samples->len > VPK_MP4_MAX_SAMPLES) {
+        g_set_error (error, VPK_ERROR, VPK_ERROR_INVALID_DATA,
+                     "track %u has more than %u samples", t->track_id, VPK_MP4_MAX_SAMPLES);
         return FALSE;
+      }
+      for (guint k = 0; k < info->samples->len; k++)
+        vpk_mp4_totals_add (&totals, &g_array_index (info->samples, VpkMp4Sample, k));
     }
   }
   vpk_mp4_fragment_reader_rewind (reader);
+  vpk_mp4_track_set_totals (t, &totals);
   return TRUE;
 }
 
@@ -315,6 +274,7 @@ vpk_mp4_movie_walk_track (VpkMp4Movie *movie, guint index, VpkMp4TrackWalk *walk
                                      movie->file_size, error))
       return FALSE;
     walk->n = vpk_mp4_sample_cursor_get_n_samples (&walk->cursor);
+    walk->start = walk->cursor;
     return TRUE;
   }
   walk->reader = vpk_mp4_fragment_reader_open (movie->path, error);
@@ -367,6 +327,19 @@ vpk_mp4_track_walk_next (VpkMp4TrackWalk *walk, VpkMp4Sample *out, GError **erro
   *out = g_array_index (walk->fragment, VpkMp4Sample, walk->index++);
   walk->taken++;
   return TRUE;
+}
+
+void
+vpk_mp4_track_walk_rewind (VpkMp4TrackWalk *walk)
+{
+  walk->taken = 0;
+  if (walk->reader == NULL) {
+    walk->cursor = walk->start;
+    return;
+  }
+  vpk_mp4_fragment_reader_rewind (walk->reader);
+  g_array_set_size (walk->fragment, 0);
+  walk->index = 0;
 }
 
 void

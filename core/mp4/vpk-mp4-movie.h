@@ -36,10 +36,6 @@ typedef struct {
 VPK_API VpkMp4Movie *vpk_mp4_movie_open (const char  *path,
                                          GError     **error);
 VPK_API void         vpk_mp4_movie_free (VpkMp4Movie *movie);
-/* Loads the samples of tracks->pdata[@index], from stbl or from the moofs. */
-VPK_API gboolean     vpk_mp4_movie_load_samples (VpkMp4Movie  *movie,
-                                                 guint         index,
-                                                 GError      **error);
 /* Checks every sample as loading would and sets the track's totals, keeping
  * none (a progressive track is walked, not expanded). */
 VPK_API gboolean     vpk_mp4_movie_check_samples (VpkMp4Movie  *movie,
@@ -62,6 +58,7 @@ VPK_API gboolean     vpk_mp4_movie_count_samples (VpkMp4Movie  *movie,
 typedef struct {
   /*< private >*/
   VpkMp4SampleCursor    cursor;
+  VpkMp4SampleCursor    start;     /* the cursor at the first sample, for rewinding */
   VpkMp4FragmentReader *reader;    /* (owned): for a fragmented movie */
   guint32               track_id;
   GArray               *fragment;  /* its samples in the current fragment */
@@ -82,6 +79,8 @@ VPK_API guint64      vpk_mp4_track_walk_get_n_samples (const VpkMp4TrackWalk *wa
 VPK_API gboolean     vpk_mp4_track_walk_next (VpkMp4TrackWalk  *walk,
                                               VpkMp4Sample     *out_sample,
                                               GError          **error);
+/* Back to the first sample (without counting again). */
+VPK_API void         vpk_mp4_track_walk_rewind (VpkMp4TrackWalk *walk);
 VPK_API void         vpk_mp4_track_walk_clear (VpkMp4TrackWalk *walk);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpkMp4Movie, vpk_mp4_movie_free)

@@ -389,28 +389,18 @@ vpk_mp4_track_check_samples (VpkMp4Track *track, const VpkMp4Box *trak, int fd,
                              guint64 file_size, GError **error)
 {
   VpkMp4SampleCursor cursor;
-  guint32 last_duration = 0;
+  VpkMp4Totals totals = { 0 };
 
   if (!vpk_mp4_sample_cursor_init (&cursor, track, trak, fd, file_size, error))
     return FALSE;
-  track->n_samples = cursor.n;
-  track->total_size = 0;
-  track->total_duration = 0;
-  track->common_duration = 0;
-  for (guint32 i = 0; i < cursor.n; i++) {
+  while (vpk_mp4_sample_cursor_has_next (&cursor)) {
     VpkMp4Sample s;
 
     if (!vpk_mp4_sample_cursor_next (&cursor, &s, error))
       return FALSE;
-    track->total_size += s.size;
-    track->total_duration += s.duration;
-    /* as vpk_mp4_track_update_totals(): the last duration may differ */
-    if (i == 0)
-      track->common_duration = s.duration;
-    else if (last_duration != track->common_duration)
-      track->common_duration = 0;
-    last_duration = s.duration;
+    vpk_mp4_totals_add (&totals, &s);
   }
+  vpk_mp4_track_set_totals (track, &totals);
   return TRUE;
 }
 
@@ -445,20 +435,20 @@ vpk_mp4_track_count_samples (VpkMp4Track *track, const VpkMp4Box *trak, int fd, 
 }
 
 void
+vpk_mp4_track_set_totals (VpkMp4Track *track, const VpkMp4Totals *totals)
+{
+  track->n_samples = totals->n;
+  track->total_size = totals->size;
+  track->total_duration = totals->duration;
+  track->common_duration = totals->common;
+}
+
+void
 vpk_mp4_track_update_totals (VpkMp4Track *track)
 {
-  const VpkMp4Sample *s = (const VpkMp4Sample *) track->samples->data;
-  guint n = track->samples->len;
+  VpkMp4Totals totals = { 0 };
 
-  track->n_samples = n;
-  track->total_size = 0;
-  track->total_duration = 0;
-  track->common_duration = n > 0 ? s[0].duration : 0;
-  for (guint i = 0; i < n; i++) {
-    track->total_size += s[i].size;
-    track->total_duration += s[i].duration;
-    /* the last sample often has a different (rounded) duration */
-    if (s[i].duration != track->common_duration && i + 1 < n)
-      track->common_duration = 0;
-  }
+  for (guint i = 0; i < track->samples->len; i++)
+    vpk_mp4_totals_add (&totals, &g_array_index (track->samples, VpkMp4Sample, i));
+  vpk_mp4_track_set_totals (track, &totals);
 }

@@ -167,6 +167,37 @@ VPK_API gboolean     vpk_mp4_track_check_samples (VpkMp4Track      *track,
                                                   int               fd,
                                                   guint64           file_size,
                                                   GError          **error);
+/**
+ * VpkMp4Totals:
+ *
+ * A track's totals, summed over its samples given in order (zero-fill, then
+ * vpk_mp4_totals_add() each): count, bytes, duration, and the duration every
+ * sample but the last has (the last one is often rounded), 0 when they differ.
+ */
+typedef struct {
+  guint64 n;
+  guint64 size;
+  guint64 duration;
+  guint32 common;
+  guint32 last;
+} VpkMp4Totals;
+
+static inline void
+vpk_mp4_totals_add (VpkMp4Totals *t, const VpkMp4Sample *s)
+{
+  if (t->n == 0)
+    t->common = s->duration;
+  else if (t->last != t->common)
+    t->common = 0;
+  t->last = s->duration;
+  t->n++;
+  t->size += s->size;
+  t->duration += s->duration;
+}
+
+/* Sets n_samples, total_size, total_duration and common_duration. */
+VPK_API void         vpk_mp4_track_set_totals (VpkMp4Track         *track,
+                                               const VpkMp4Totals  *totals);
 /* Recomputes n_samples, total_size, total_duration and common_duration from @samples. */
 VPK_API void         vpk_mp4_track_update_totals (VpkMp4Track *track);
 

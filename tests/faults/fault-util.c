@@ -351,3 +351,18 @@ fault_submit (FaultServer *s, gint64 input_id, const char *token_dir)
   g_assert_nonnull (node);
   return json_object_get_int_member (json_node_get_object (node), "packaged_content_id");
 }
+
+int
+fault_run (guint clip_seconds, char **clip)
+{
+  g_autofree char *media = NULL;
+  int rc;
+
+  fault_init ();
+  media = fault_make_dir ("vpk-fault-media");
+  *clip = fault_make_clip (media, clip_seconds);
+  rc = g_test_run ();
+  fault_remove_tree (media);
+  g_clear_pointer (clip, g_free);
+  return rc;
+}

@@ -30,6 +30,10 @@ void         fault_remove_tree     (const char *path);
 guint        fault_free_port       (void);
 /* A test clip: @seconds of 640x360 H.264 + AAC, made with ffmpeg. */
 char        *fault_make_clip       (const char *dir, guint seconds);
+/* The rest of a fault test's main, after g_test_init() and adding its tests:
+ * fault_init(), a clip of @clip_seconds (its path in *@clip while the tests
+ * run, in a folder removed after them), g_test_run(). */
+int          fault_run             (guint clip_seconds, char **clip);
 
 typedef struct {
   GSubprocess *proc;

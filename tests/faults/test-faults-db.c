@@ -154,16 +154,7 @@ test_db_restart (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *media = NULL;
-  int rc;
-
   g_test_init (&argc, &argv, NULL);
-  fault_init ();
-  media = fault_make_dir ("vpk-fdb-media");
-  clip = fault_make_clip (media, 30);
   g_test_add_func ("/faults/database-restart", test_db_restart);
-  rc = g_test_run ();
-  fault_remove_tree (media);
-  g_free (clip);
-  return rc;
+  return fault_run (30, &clip);
 }

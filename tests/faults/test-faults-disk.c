@@ -147,16 +147,7 @@ test_disk_full (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *media = NULL;
-  int rc;
-
   g_test_init (&argc, &argv, NULL);
-  fault_init ();
-  media = fault_make_dir ("vpk-fdisk-media");
-  clip = fault_make_clip (media, 20);
   g_test_add_func ("/faults/disk-full", test_disk_full);
-  rc = g_test_run ();
-  fault_remove_tree (media);
-  g_free (clip);
-  return rc;
+  return fault_run (20, &clip);
 }

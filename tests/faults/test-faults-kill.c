@@ -224,19 +224,10 @@ test_kill_mid_stage (gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *media = NULL;
-  int rc;
-
   g_test_init (&argc, &argv, NULL);
-  fault_init ();
-  media = fault_make_dir ("vpk-fk-media");
-  clip = fault_make_clip (media, 20);
   g_test_add_data_func ("/faults/kill-9-mid-stage", GINT_TO_POINTER (FALSE),
                         test_kill_mid_stage);
   g_test_add_data_func ("/faults/kill-9-mid-stage/staged", GINT_TO_POINTER (TRUE),
                         test_kill_mid_stage);
-  rc = g_test_run ();
-  fault_remove_tree (media);
-  g_free (clip);
-  return rc;
+  return fault_run (20, &clip);
 }

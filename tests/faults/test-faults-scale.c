@@ -221,16 +221,7 @@ test_scale_out (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *media = NULL;
-  int rc;
-
   g_test_init (&argc, &argv, NULL);
-  fault_init ();
-  media = fault_make_dir ("vpk-fsc-media");
-  clip = fault_make_clip (media, 30);
   g_test_add_func ("/faults/scale-out", test_scale_out);
-  rc = g_test_run ();
-  fault_remove_tree (media);
-  g_free (clip);
-  return rc;
+  return fault_run (30, &clip);
 }
